@@ -61,12 +61,12 @@ Error unavailable(const std::string& what, const rocksdb::Status& s) {
   return make_error(errc::unavailable, "", what + ": " + s.ToString());
 }
 
-// One append() waiting for the committer.
+// One append() waiting for the writer and the syncer.
 struct Pending {
   std::int32_t partition = 0;
   std::string_view key;
   std::span<const EncodedEvent> events;
-  bool done = false;  // set by the committer under the log's mutex
+  bool done = false;  // set by the writer (on failure) or the syncer, under the log's mutex
   Result<std::vector<Position>> result = make_error(errc::unavailable, "", "not committed");
 };
 
@@ -80,7 +80,8 @@ struct Pending {
 //           readers and acknowledges them.
 // An append is acknowledged only after a sync that began after it was written; readers see
 // only acknowledged offsets. Offsets are given in WAL order, so whatever survives a crash is
-// a prefix of each partition: dense, with no torn command.
+// a prefix of each partition: dense, with no torn command. When a sync fails, its appends are
+// answered errc::unavailable: their outcome is unknown, and a later sync may still publish them.
 struct EmbeddedEventLog::Impl {
   std::int32_t partitions = 0;                         // fixed for the life of the log
   std::chrono::microseconds commit_delay{0};           // longest wait for a sync's cohort

@@ -18,7 +18,7 @@ void init_logging(spdlog::level::level_enum level) {
 }
 
 void log(spdlog::level::level_enum level, std::string_view message, const nlohmann::json& fields) {
-  nlohmann::json line = nlohmann::json::object();
+  nlohmann::ordered_json line = nlohmann::ordered_json::object();  // "msg" first, then the fields
   line["msg"] = message;
   if (fields.is_object()) {
     for (const auto& [key, value] : fields.items()) {

@@ -17,7 +17,7 @@ int run_serve(const StoreOptions& options) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  const auto directory = std::filesystem::absolute(options.event_log_dir());
+  const auto directory = std::filesystem::absolute(options.event_log_dir()).lexically_normal();
   auto log = infra::EmbeddedEventLog::open({directory, options.partitions});
   if (!log) {
     infra::log_error("cannot open the event log",

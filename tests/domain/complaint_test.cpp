@@ -6,11 +6,16 @@
 #include <vector>
 
 #include "tests/domain/decider_spec.hpp"
+#include "tests/domain/fixtures.hpp"
 
 namespace clientele::complaint {
 namespace {
 
 using Spec = clientele::testing::DeciderSpec<State, Command, Event>;
+using clientele::testing::admin;
+using clientele::testing::jane;
+using clientele::testing::jane_id;
+using clientele::testing::someone_else;
 
 const std::vector<Event> kNoEvents{};
 
@@ -19,22 +24,10 @@ const std::vector<Event> kNoEvents{};
 ComplaintId complaint_id() {
   return ComplaintId("CMP-0001");
 }
-CustomerId jane_id() {
-  return CustomerId("CUST_0000abcd");
-}
 OrderId order_id() {
   return OrderId("ORD-2026-000001");
 }
 
-Actor jane() {
-  return Actor{UserId("CUST_0000abcd"), Role::Customer};
-}
-Actor someone_else() {
-  return Actor{UserId("CUST_9999ffff"), Role::Customer};
-}
-Actor admin() {
-  return Actor{UserId("ADM_0001"), Role::Administrator};
-}
 Actor service_account() {
   return Actor{UserId("svc-importer"), Role::System};
 }

@@ -9,11 +9,16 @@
 #include <vector>
 
 #include "tests/domain/decider_spec.hpp"
+#include "tests/domain/fixtures.hpp"
 
 namespace clientele::order {
 namespace {
 
 using Spec = clientele::testing::DeciderSpec<State, Command, Event>;
+using clientele::testing::admin;
+using clientele::testing::jane;
+using clientele::testing::jane_id;
+using clientele::testing::someone_else;
 using clientele::testing::spec_now;
 using std::chrono::days;
 using std::chrono::milliseconds;
@@ -24,19 +29,6 @@ const std::vector<Event> kNoEvents{};
 
 OrderId order_id() {
   return OrderId("ORD-2026-000001");
-}
-CustomerId jane_id() {
-  return CustomerId("CUST_0000abcd");
-}
-
-Actor jane() {
-  return Actor{UserId("CUST_0000abcd"), Role::Customer};
-}
-Actor someone_else() {
-  return Actor{UserId("CUST_9999ffff"), Role::Customer};
-}
-Actor admin() {
-  return Actor{UserId("ADM_0001"), Role::Administrator};
 }
 
 PostalAddress home() {
