@@ -100,6 +100,25 @@ std::vector<EventType> make_catalog() {
 
 }  // namespace
 
+Envelope wrap(Body body, Origin origin) {
+  Envelope envelope;
+  envelope.id = std::move(origin.id);
+  envelope.type = std::move(body.type);
+  envelope.v = body.version;
+  envelope.stream = std::move(origin.stream);
+  envelope.seq = origin.seq;
+  envelope.customer_id = std::move(origin.customer_id);
+  envelope.at = origin.at;
+  envelope.actor = std::move(origin.actor);
+  envelope.correlation_id =
+      origin.correlation_id.empty() ? envelope.id : std::move(origin.correlation_id);
+  envelope.causation_id =
+      origin.causation_id.empty() ? envelope.id : std::move(origin.causation_id);
+  envelope.data = std::move(body.data);
+  envelope.personal = std::move(body.personal);
+  return envelope;
+}
+
 Body encode(const customer::Event& event) {
   return encode_variant(event);
 }

@@ -24,6 +24,21 @@ struct Body {
   nlohmann::json personal = nlohmann::json::object();  // personal fields, kept apart
 };
 
+// Where an event comes from: the envelope's own fields.
+struct Origin {
+  std::string id;              // a fresh UUIDv7
+  std::string stream;          // stream_name(...) of the aggregate
+  StreamVersion seq;           // the event's version in that stream
+  CustomerId customer_id;      // the partition key
+  Timestamp at;                // the decision time
+  Actor actor;                 // who caused it
+  std::string correlation_id;  // empty: the event's own id
+  std::string causation_id;    // empty: the event's own id
+};
+
+// The envelope of `body` from `origin`, personal fields still in the clear (seal before writing).
+Envelope wrap(Body body, Origin origin);
+
 Body encode(const customer::Event& event);
 Body encode(const order::Event& event);
 Body encode(const complaint::Event& event);

@@ -4,6 +4,7 @@
 #include <limits>
 #include <optional>
 
+#include "events/crypto.hpp"
 #include "events/json.hpp"
 
 namespace clientele::events {
@@ -46,14 +47,28 @@ nlohmann::json to_json(const Envelope& e) {
                    {"actor", {{"id", e.actor.id}, {"role", e.actor.role}}},
                    {"correlationId", e.correlation_id},
                    {"causationId", e.causation_id},
-                   {"data", e.data},
-                   {"personal", e.personal}};
+                   {"data", e.data}};
+  if (e.sealed) {
+    j["sealed"] = {{"kid", e.sealed->kid},
+                   {"nonce", to_base64(e.sealed->nonce)},
+                   {"ct", to_base64(e.sealed->ct)}};
+  } else {
+    j["personal"] = e.personal;
+  }
   if (e.erased) j["erased"] = true;
   return j;
 }
 
 std::string serialize(const Envelope& envelope) {
   return to_json(envelope).dump();
+}
+
+Result<std::string> to_wire(const Envelope& envelope) {
+  if (!envelope.sealed && envelope.personal.is_object() && !envelope.personal.empty()) {
+    return make_error(errc::invalid, "personal",
+                      "event " + envelope.type + " holds personal fields that are not sealed");
+  }
+  return serialize(envelope);
 }
 
 Result<Envelope> parse_envelope(std::string_view text) {
@@ -109,6 +124,19 @@ Result<Envelope> envelope_from_json(const nlohmann::json& j) {
   if (it != j.end() && !it->is_object() && !it->is_null())
     return corrupt("personal", "not an object");
   e.personal = it == j.end() ? nlohmann::json(nullptr) : *it;
+  if (const auto* sealed = member(j, "sealed", value_t::object)) {
+    const auto* kid = member(*sealed, "kid", value_t::string);
+    const auto* nonce = member(*sealed, "nonce", value_t::string);
+    const auto* ct = member(*sealed, "ct", value_t::string);
+    auto nonce_bytes = nonce ? from_base64(nonce->get<std::string>()) : std::nullopt;
+    auto ct_bytes = ct ? from_base64(ct->get<std::string>()) : std::nullopt;
+    if (kid == nullptr || !nonce_bytes || !ct_bytes)
+      return corrupt("sealed", "needs a kid, a base64 nonce and a base64 ct");
+    e.sealed = SealedBlock{kid->get<std::string>(), std::move(*nonce_bytes), std::move(*ct_bytes)};
+    e.personal = nullptr;
+  } else if (j.contains("sealed")) {
+    return corrupt("sealed", "not an object");
+  }
   const auto* erased = member(j, "erased", value_t::boolean);
   e.erased = erased != nullptr && erased->get<bool>();
   return e;

@@ -4,12 +4,14 @@
 //   {"id":"<uuid v7>","type":"order.placed","v":1,"stream":"order-<id>","seq":3,
 //    "customerId":"CUST_1a2b3c4d","at":"2026-01-20T14:30:00.123Z",
 //    "actor":{"id":"...","role":"Customer"},"correlationId":"...","causationId":"...",
-//    "data":{...plain fields...},"personal":{...personal fields...}}
+//    "data":{...plain fields...},"sealed":{"kid":"...","nonce":"<b64>","ct":"<b64>"}}
 //
-// `personal` holds the personal fields apart from `data`; it is null when they can no longer be
-// read (the customer was erased), and the envelope then says "erased": true.
+// In memory, `personal` holds the personal fields in the clear, apart from `data`. In the log
+// they are only ever sealed (sealing.hpp): `sealed` replaces `personal`. After opening, a block
+// whose key was destroyed leaves `personal` null and the envelope says "erased": true.
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,16 @@
 #include "domain/time.hpp"
 
 namespace clientele::events {
+
+// The personal fields of one event, sealed with the customer's key (raw bytes in memory,
+// base64 on the wire).
+struct SealedBlock {
+  std::string kid;    // id of the customer's key that sealed it
+  std::string nonce;  // 24 random bytes
+  std::string ct;     // ciphertext and tag
+
+  bool operator==(const SealedBlock&) const = default;
+};
 
 struct Envelope {
   std::string id;              // UUIDv7, unique per event
@@ -32,14 +44,20 @@ struct Envelope {
   std::string correlation_id;  // the request that started the chain
   std::string causation_id;    // the message that caused this one (command or event id)
   nlohmann::json data = nlohmann::json::object();      // plain fields
-  nlohmann::json personal = nlohmann::json::object();  // personal fields; null once erased
+  nlohmann::json personal = nlohmann::json::object();  // personal fields; null when sealed/erased
+  std::optional<SealedBlock> sealed;  // the sealed personal fields, as read from or for the log
   bool erased = false;  // true iff `personal` could not be read because its key is gone
 
   bool operator==(const Envelope&) const = default;
 };
 
+// The envelope as JSON: `sealed` when present, else `personal` (in the clear, for display).
 nlohmann::json to_json(const Envelope& envelope);
 std::string serialize(const Envelope& envelope);
+
+// The envelope as the log stores it. errc::invalid when it holds unsealed personal fields:
+// personal data never reaches the log in the clear.
+Result<std::string> to_wire(const Envelope& envelope);
 
 // Parses and checks the envelope's own fields (not `data`). errc::corrupt on anything malformed,
 // naming the field; the message never repeats field values.

@@ -8,14 +8,19 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
 
+#include "domain/customer.hpp"
 #include "domain/order.hpp"
 #include "events/codec.hpp"
+#include "events/sealing.hpp"
 #include "infra/embedded_event_log.hpp"
+#include "infra/key_cache.hpp"
 #include "infra/logging.hpp"
+#include "infra/rocksdb_key_store.hpp"
 #include "infra/uuid.hpp"
 
 namespace clientele::tools {
@@ -27,27 +32,72 @@ Timestamp now_utc() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
-// One command's event as the command layer will write it: an order status change, about 400
-// bytes once serialized.
-events::EncodedEvent make_event(const std::string& customer, std::int64_t n) {
+std::string customer_name(std::int64_t n) {
+  return fmt::format("CUST_{:08x}", 0x1000u + static_cast<unsigned>(n));
+}
+
+// The envelope of `body` about `customer`, as the command layer writes it (personal fields still
+// in the clear).
+events::Envelope envelope_of(events::Body body, const std::string& stream, std::uint64_t seq,
+                             const std::string& customer, const Actor& actor) {
   const Timestamp at = now_utc();
-  const order::Event event = order::StatusChanged{order::Status::Processing, order::Status::Shipped,
-                                                  "handed to the carrier at the north depot", at};
-  auto body = events::encode(event);
-  events::Envelope envelope;
-  envelope.id = infra::uuid_v7(at);
-  envelope.type = body.type;
-  envelope.v = body.version;
-  envelope.stream = fmt::format("order-ORD-2026-{:06d}", n % 1'000'000);
-  envelope.seq = StreamVersion{2};
-  envelope.customer_id = CustomerId(customer);
-  envelope.at = at;
-  envelope.actor = Actor{UserId("ADM_0001"), Role::Administrator};
-  envelope.correlation_id = envelope.id;
-  envelope.causation_id = envelope.id;
-  envelope.data = std::move(body.data);
-  envelope.personal = std::move(body.personal);
-  return events::EncodedEvent{envelope.id, envelope.type, envelope.v, events::serialize(envelope)};
+  return events::wrap(std::move(body), {infra::uuid_v7(at), stream, StreamVersion{seq},
+                                        CustomerId(customer), at, actor, "", ""});
+}
+
+// One command's event for log-append: an order status change, about 400 bytes once serialized.
+events::Envelope status_change(const std::string& customer, std::int64_t n) {
+  const order::Event event =
+      order::StatusChanged{order::Status::Processing, order::Status::Shipped,
+                           "handed to the carrier at the north depot", now_utc()};
+  return envelope_of(events::encode(event), fmt::format("order-ORD-2026-{:06d}", n % 1'000'000), 2,
+                     customer, Actor{UserId("ADM_0001"), Role::Administrator});
+}
+
+PostalAddress postal_address(std::int64_t n) {
+  return PostalAddress{"Jane Example",
+                       "+4915112345678",
+                       fmt::format("{} Harbour Road", n % 400),
+                       "Flat 2",
+                       "Hamburg",
+                       "HH",
+                       "20457",
+                       "DE"};
+}
+
+// The `k`-th event (0-based) of customer number `c`, with personal fields: its registration
+// first, then addresses and orders in turn.
+events::Envelope customer_event(std::int64_t c, std::int64_t k) {
+  const auto customer = customer_name(c);
+  const Actor actor{UserId(customer), Role::Customer};
+  if (k == 0) {
+    customer::Registered registered;
+    registered.customer_id = CustomerId(customer);
+    registered.username = fmt::format("user{}", c);
+    registered.email = fmt::format("user{}@example.com", c);
+    registered.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+    registered.first_name = "Jane";
+    registered.last_name = "Example";
+    registered.phone = "+4915112345678";
+    registered.gender = customer::Gender::Female;
+    return envelope_of(events::encode(customer::Event{registered}),
+                       events::stream_name(CustomerId(customer)), 1, customer, actor);
+  }
+  if (k % 2 == 1) {
+    const customer::Event added = customer::AddressAdded{
+        AddressId(fmt::format("ADDR_{:04d}", k)), "home", AddressKind::Home, postal_address(k)};
+    return envelope_of(events::encode(added), events::stream_name(CustomerId(customer)),
+                       static_cast<std::uint64_t>(k + 1), customer, actor);
+  }
+  const OrderId order_id(fmt::format("ORD-2026-{:06d}", (c * 1000 + k) % 1'000'000));
+  const order::Event placed =
+      order::Placed{order_id,
+                    CustomerId(customer),
+                    {order::Item{ProductId("SKU-1001"), "Espresso beans 1 kg", 2, 1899, 3798}},
+                    "EUR",
+                    3798,
+                    postal_address(k)};
+  return envelope_of(events::encode(placed), events::stream_name(order_id), 1, customer, actor);
 }
 
 double percentile_ms(std::vector<std::int64_t>& sorted_us, double q) {
@@ -82,6 +132,33 @@ class ScratchDir {
   bool owned_ = false;          // whether we made it (and so remove it)
 };
 
+// A scratch key store with a random KEK behind a key cache, as the service runs it.
+struct BenchKeys {
+  std::unique_ptr<infra::RocksDbKeyStore> store;  // DIR/keys
+  std::unique_ptr<infra::CachingKeyStore> cache;  // in front of `store`: use this one
+};
+
+// Opens the key store in `directory` and makes the key of each of `customers` (before any clock
+// starts: making a key is one synced write).
+Result<BenchKeys> open_keys(const std::filesystem::path& directory,
+                            const std::vector<std::string>& customers) {
+  auto store = infra::RocksDbKeyStore::open(directory, events::SecretKey::random());
+  if (!store) return store.error();
+  auto cache =
+      std::make_unique<infra::CachingKeyStore>(**store, std::max<std::size_t>(customers.size(), 1));
+  for (const auto& customer : customers) {
+    if (auto key = cache->key_for_sealing(CustomerId(customer)); !key) return key.error();
+  }
+  return BenchKeys{std::move(*store), std::move(cache)};
+}
+
+// The payload of `envelope` for the log: sealed with `keys` first when it is not null.
+Result<std::string> payload_of(events::Envelope& envelope, events::KeyStore* keys) {
+  if (keys == nullptr) return events::serialize(envelope);
+  if (auto sealed = events::seal(envelope, *keys); !sealed) return sealed.error();
+  return events::to_wire(envelope);
+}
+
 }  // namespace
 
 int run_log_append_bench(const LogAppendBench& bench) {
@@ -92,22 +169,29 @@ int run_log_append_bench(const LogAppendBench& bench) {
     return 1;
   }
   auto& log = **opened;
-  const auto before = log.stats();
 
-  // Encode every command's event first: the bench measures the log, not the JSON encoder.
-  std::vector<std::vector<events::EncodedEvent>> work(static_cast<std::size_t>(bench.appenders));
+  // Build every command's envelope first: the bench measures serializing (and sealing) and the
+  // log, not the domain encoder.
+  std::vector<std::vector<events::Envelope>> work(static_cast<std::size_t>(bench.appenders));
   std::vector<std::string> customers;
-  std::size_t payload_bytes = 0;
-  for (int t = 0; t < bench.appenders; ++t) {
-    customers.push_back(fmt::format("CUST_{:08x}", 0x1000u + static_cast<unsigned>(t)));
-  }
+  for (int t = 0; t < bench.appenders; ++t) customers.push_back(customer_name(t));
   for (std::int64_t n = 0; n < bench.events; ++n) {
     const auto t = static_cast<std::size_t>(n % bench.appenders);
-    work[t].push_back(make_event(customers[t], n));
-    payload_bytes += work[t].back().payload.size();
+    work[t].push_back(status_change(customers[t], n));
   }
+  BenchKeys keys;
+  if (bench.seal) {
+    auto made = open_keys(dir.path() / "keys", customers);
+    if (!made) {
+      infra::log_error("cannot open the key store", {{"error", made.error().message}});
+      return 1;
+    }
+    keys = std::move(*made);
+  }
+  const auto before = log.stats();
 
   std::atomic<std::int64_t> failures{0};
+  std::atomic<std::uint64_t> payload_bytes{0};
   std::vector<std::vector<std::int64_t>> latencies(static_cast<std::size_t>(bench.appenders));
   const auto start = Clock::now();
   std::vector<std::thread> threads;
@@ -115,13 +199,23 @@ int run_log_append_bench(const LogAppendBench& bench) {
     threads.emplace_back([&, t] {
       auto& mine = latencies[t];
       mine.reserve(work[t].size());
-      for (const auto& event : work[t]) {
+      std::uint64_t bytes = 0;
+      for (auto& envelope : work[t]) {
         const auto t0 = Clock::now();
+        auto payload = payload_of(envelope, keys.cache.get());
+        if (!payload) {
+          ++failures;
+          continue;
+        }
+        bytes += payload->size();
+        const events::EncodedEvent event{envelope.id, envelope.type, envelope.v,
+                                         std::move(*payload)};
         const auto result = log.append(customers[t], std::span(&event, 1));
         const auto t1 = Clock::now();
         if (!result) ++failures;
         mine.push_back(std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count());
       }
+      payload_bytes += bytes;
     });
   }
   for (auto& thread : threads) thread.join();
@@ -146,9 +240,107 @@ int run_log_append_bench(const LogAppendBench& bench) {
       {"max_ms", all.empty() ? 0.0 : static_cast<double>(all.back()) / 1000.0},
       {"fsyncs", fsyncs},
       {"events_per_fsync", fsyncs == 0 ? 0.0 : appended / static_cast<double>(fsyncs)},
-      {"payload_bytes", all.empty() ? 0 : payload_bytes / all.size()}};
+      {"payload_bytes", all.empty() ? 0 : payload_bytes.load() / all.size()},
+      {"sealed", bench.seal}};
   std::cout << report.dump() << std::endl;
   return failures.load() == 0 ? 0 : 1;
+}
+
+int run_seal_bench(const SealBench& bench) {
+  const ScratchDir dir(bench.data_dir);
+  std::vector<std::string> customers;
+  for (std::int64_t c = 0; c < bench.customers; ++c) customers.push_back(customer_name(c));
+  auto keys = open_keys(dir.path() / "keys", customers);
+  if (!keys) {
+    infra::log_error("cannot open the key store", {{"error", keys.error().message}});
+    return 1;
+  }
+  auto& cache = *keys->cache;
+
+  std::vector<events::Envelope> envelopes;
+  envelopes.reserve(static_cast<std::size_t>(bench.events));
+  for (std::int64_t n = 0; n < bench.events; ++n) {
+    envelopes.push_back(customer_event(n % bench.customers, n / bench.customers));
+  }
+  std::vector<std::string> wire(envelopes.size());
+  std::int64_t failures = 0;
+
+  auto start = Clock::now();
+  for (std::size_t i = 0; i < envelopes.size(); ++i) {
+    auto payload = payload_of(envelopes[i], &cache);
+    if (payload) {
+      wire[i] = std::move(*payload);
+    } else {
+      ++failures;
+    }
+  }
+  const double seal_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+
+  start = Clock::now();
+  for (const auto& payload : wire) {
+    auto envelope = events::parse_envelope(payload);
+    if (!envelope || !events::open(*envelope, cache) || envelope->erased ||
+        !envelope->personal.is_object() || envelope->personal.empty()) {
+      ++failures;
+    }
+  }
+  const double open_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+
+  std::uint64_t bytes = 0;
+  for (const auto& payload : wire) bytes += payload.size();
+  const auto count = static_cast<double>(bench.events);
+  const nlohmann::json report{{"scenario", "seal"},
+                              {"events", bench.events},
+                              {"customers", bench.customers},
+                              {"seal_per_s", count / seal_seconds},
+                              {"open_per_s", count / open_seconds},
+                              {"payload_bytes", wire.empty() ? 0 : bytes / wire.size()}};
+  if (failures > 0) {
+    infra::log_error("events failed to seal or to open", {{"failures", failures}});
+    return 1;
+  }
+  std::cout << report.dump() << std::endl;
+  return 0;
+}
+
+CLI::App* add_bench_command(CLI::App& app, BenchOptions& options) {
+  auto* bench = app.add_subcommand("bench", "Run a benchmark scenario; prints one JSON object");
+  bench->require_subcommand(1);
+  auto& append = options.log_append;
+  auto* log_append = bench->add_subcommand(
+      "log-append", "Durable appends of one ~400-byte event from concurrent appenders");
+  log_append->add_option("--appenders", append.appenders, "Concurrent appenders")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  log_append->add_option("--events", append.events, "Commands to append in all")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000'000}))
+      ->capture_default_str();
+  log_append->add_option("--partitions", append.partitions, "Partitions of the log")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  log_append->add_option("--data-dir", append.data_dir,
+                         "Directory for the log (default: a scratch directory, removed)");
+  log_append->add_flag("--seal", append.seal,
+                       "Seal each event with its customer's key before appending it");
+
+  auto& seal = options.seal;
+  auto* seal_cmd = bench->add_subcommand(
+      "seal", "Seal, then parse and open, customer, address and order events on one thread");
+  seal_cmd->add_option("--events", seal.events, "Events to seal and open")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000'000}))
+      ->capture_default_str();
+  seal_cmd->add_option("--customers", seal.customers, "Customers they are about (one key each)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{10'000'000}))
+      ->capture_default_str();
+  seal_cmd->add_option("--data-dir", seal.data_dir,
+                       "Directory for the key store (default: a scratch directory, removed)");
+  return bench;
+}
+
+int run_bench(const CLI::App& bench, const BenchOptions& options) {
+  if (bench.get_subcommand("log-append")->parsed()) return run_log_append_bench(options.log_append);
+  if (bench.get_subcommand("seal")->parsed()) return run_seal_bench(options.seal);
+  return 2;
 }
 
 }  // namespace clientele::tools

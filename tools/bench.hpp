@@ -2,6 +2,7 @@
 // `clientele bench <scenario>`: speed targets live here, never in unit tests. Each scenario
 // prints one JSON object on stdout.
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
 
@@ -12,11 +13,43 @@ struct LogAppendBench {
   std::int64_t events = 200'000;  // commands to append in all (one ~400-byte event each)
   std::int32_t partitions = 12;   // partitions of the scratch log
   std::string data_dir;           // where to put the log; empty = a scratch directory, removed
+  bool seal = false;              // seal each event with its customer's key before appending
 };
 
 // Appends `events` commands of one event from `appenders` threads to an embedded log and prints
-// {"scenario","appenders","events","seconds","events_per_s","p50_ms","p99_ms","max_ms",
-//  "fsyncs","events_per_fsync","payload_bytes"}. Returns the exit code.
+// {"scenario","appenders","events","failures","seconds","events_per_s","p50_ms","p99_ms",
+//  "max_ms","fsyncs","events_per_fsync","payload_bytes","sealed"}. The envelopes are built
+// before the clock starts; in the timed loop each command serializes its envelope (with `seal`:
+// seals it with a cached key store, then serializes it for the wire) and appends it, so the
+// difference between the two modes is the cost of sealing. Latencies cover both steps.
+// Returns the exit code.
 int run_log_append_bench(const LogAppendBench& bench);
+
+struct SealBench {
+  std::int64_t events = 200'000;   // customer, address and order events with personal fields
+  std::int64_t customers = 1'000;  // customers they are about (one key each)
+  std::string data_dir;            // where to put the key store; empty = a scratch directory
+};
+
+// Seals `events` events of `customers` customers (seal + to_wire) on one thread, then parses and
+// opens all of them (parse_envelope + open) on one thread, with a RocksDB key store behind a key
+// cache that holds every customer; the customers' keys are made before the clock starts. Prints
+// {"scenario":"seal","events","customers","seal_per_s","open_per_s","payload_bytes"}.
+// Returns the exit code: 1 when an event failed to seal or to open.
+int run_seal_bench(const SealBench& bench);
+
+// The options of every scenario.
+struct BenchOptions {
+  LogAppendBench log_append;
+  SealBench seal;
+};
+
+// Adds the `bench` subcommand and its scenarios to `app`, their options bound to `options`.
+// Returns it.
+CLI::App* add_bench_command(CLI::App& app, BenchOptions& options);
+
+// Runs the scenario of `bench` (as returned by add_bench_command) that was parsed. Returns the
+// exit code.
+int run_bench(const CLI::App& bench, const BenchOptions& options);
 
 }  // namespace clientele::tools

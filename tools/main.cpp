@@ -4,7 +4,9 @@
 
 #include "infra/logging.hpp"
 #include "tools/bench.hpp"
+#include "tools/erase.hpp"
 #include "tools/options.hpp"
+#include "tools/replay.hpp"
 #include "tools/serve.hpp"
 
 int main(int argc, char** argv) {
@@ -23,26 +25,43 @@ int main(int argc, char** argv) {
                                    "SIGTERM");
   tools::add_store_options(*serve, serve_options);
 
-  auto* bench = app.add_subcommand("bench", "Run a benchmark scenario; prints one JSON object");
-  bench->require_subcommand(1);
-  tools::LogAppendBench log_append;
-  auto* log_append_cmd = bench->add_subcommand(
-      "log-append", "Durable appends of one ~400-byte event from concurrent appenders");
-  log_append_cmd->add_option("--appenders", log_append.appenders, "Concurrent appenders")
-      ->check(CLI::Range(1, 4096))
-      ->capture_default_str();
-  log_append_cmd->add_option("--events", log_append.events, "Commands to append in all")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000'000}))
-      ->capture_default_str();
-  log_append_cmd->add_option("--partitions", log_append.partitions, "Partitions of the log")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
-  log_append_cmd->add_option("--data-dir", log_append.data_dir,
-                             "Directory for the log (default: a scratch directory, removed)");
+  tools::EraseOptions erase_options;
+  auto* erase = app.add_subcommand(
+      "erase", "Erase a customer by destroying its key, and print a receipt; or --verify one");
+  tools::add_store_options(*erase, erase_options.store);
+  // Exactly one of --customer and --verify; the store options come on top.
+  auto* erase_target = erase->add_option_group("target", "The customer to erase or to verify");
+  auto* erase_customer = erase_target->add_option("--customer", erase_options.customer,
+                                                  "Customer id to erase (CUST_...)");
+  auto* reason =
+      erase->add_option("--reason", erase_options.reason, "Reason code, e.g. gdpr-art17");
+  auto* legal_basis =
+      erase->add_option("--legal-basis", erase_options.legal_basis, "Legal basis of the erasure");
+  auto* requested_by = erase->add_option("--requested-by", erase_options.requested_by,
+                                         "Staff user id of who asked for it");
+  auto* verify = erase_target->add_option(
+      "--verify", erase_options.verify,
+      "Check that this customer's key is gone and none of its sealed events opens");
+  for (auto* option : {reason, legal_basis, requested_by}) option->needs(erase_customer);
+  erase_customer->needs(reason)->needs(legal_basis)->needs(requested_by)->excludes(verify);
+  erase_target->require_option(1);
 
-  CLI11_PARSE(app, argc, argv);
+  tools::ReplayOptions replay_options;
+  auto* replay = tools::add_replay_command(app, replay_options);
+
+  tools::BenchOptions bench_options;
+  auto* bench = tools::add_bench_command(app, bench_options);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Prints the usage error (or the help); a malformed command line exits 2.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   infra::init_logging();
   if (serve->parsed()) return tools::run_serve(serve_options);
-  if (log_append_cmd->parsed()) return tools::run_log_append_bench(log_append);
+  if (erase->parsed()) return tools::run_erase(erase_options);
+  if (replay->parsed()) return tools::run_replay(replay_options);
+  if (bench->parsed()) return tools::run_bench(*bench, bench_options);
   return 2;
 }

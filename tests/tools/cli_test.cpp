@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -48,6 +49,9 @@ TEST(Cli, ServeOpensTheEventLogLogsWhereItIsAndStopsCleanlyOnSigterm) {
   EXPECT_EQ(opened->value("partitions", 0), 12);
   EXPECT_EQ(opened->value("eventLog", ""), "embedded");
   EXPECT_TRUE(std::filesystem::exists(data / "events" / "CURRENT"));
+  EXPECT_TRUE(std::filesystem::exists(data / "keys" / "CURRENT"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "var-keys" / "kek"));
+  EXPECT_FALSE(std::filesystem::exists(data / "kek"));
 
   EXPECT_EQ(serve.stop(SIGTERM), 0);
   std::vector<json> after;
@@ -67,9 +71,10 @@ TEST(Cli, ServeTakesItsDataDirectoryFromTheEnvironment) {
 
 TEST(Cli, ASecondServeOnTheSameDataDirectoryFailsWithAClearError) {
   TempDir dir;
-  Child first({kBinary, "serve", "--data-dir", dir.path().string()});
+  const auto data = (dir.path() / "var").string();
+  Child first({kBinary, "serve", "--data-dir", data});
   ASSERT_FALSE(wait_for_log(first, "ready").is_null());
-  const auto second = run_process({kBinary, "serve", "--data-dir", dir.path().string()});
+  const auto second = run_process({kBinary, "serve", "--data-dir", data});
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.err.find("cannot open the event log"), std::string::npos) << second.err;
   EXPECT_EQ(first.stop(SIGTERM), 0);
@@ -77,15 +82,55 @@ TEST(Cli, ASecondServeOnTheSameDataDirectoryFailsWithAClearError) {
 
 TEST(Cli, ServeRefusesAPartitionCountThatDiffersFromTheLogs) {
   TempDir dir;
+  const auto data = (dir.path() / "var").string();
   {
-    Child first({kBinary, "serve", "--data-dir", dir.path().string(), "--partitions", "12"});
+    Child first({kBinary, "serve", "--data-dir", data, "--partitions", "12"});
     ASSERT_FALSE(wait_for_log(first, "ready").is_null());
     ASSERT_EQ(first.stop(SIGTERM), 0);
   }
-  const auto second =
-      run_process({kBinary, "serve", "--data-dir", dir.path().string(), "--partitions", "6"});
+  const auto second = run_process({kBinary, "serve", "--data-dir", data, "--partitions", "6"});
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.err.find("partition count cannot change"), std::string::npos) << second.err;
+}
+
+// Runs `serve` on `data` until it is ready, then stops it: a fresh installation with keys.
+void serve_once(const std::filesystem::path& data) {
+  Child serve({kBinary, "serve", "--data-dir", data.string()});
+  ASSERT_FALSE(wait_for_log(serve, "ready").is_null());
+  ASSERT_EQ(serve.stop(SIGTERM), 0);
+}
+
+TEST(Cli, ServeRefusesAWrongKeyEncryptionKey) {
+  TempDir dir;
+  const auto data = dir.path() / "var";
+  serve_once(data);
+  const auto wrong = run_process({"/usr/bin/env", "CLIENTELE_KEK=" + std::string(64, 'a'), kBinary,
+                                  "serve", "--data-dir", data.string()});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("wrong key-encryption key"), std::string::npos) << wrong.err;
+}
+
+TEST(Cli, ServeNeverMakesANewKeyForAnExistingInstallation) {
+  TempDir dir;
+  const auto data = dir.path() / "var";
+  serve_once(data);
+  std::filesystem::remove(dir.path() / "var-keys" / "kek");
+  const auto again = run_process({kBinary, "serve", "--data-dir", data.string()});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("--kek-file"), std::string::npos) << again.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "var-keys" / "kek"));
+}
+
+TEST(Cli, ServeTakesTheKeyEncryptionKeyFromAFile) {
+  TempDir dir;
+  const auto data = dir.path() / "var";
+  const auto kek = dir.path() / "kek.hex";
+  std::ofstream(kek) << std::string(64, 'b') << "\n";
+  Child serve({kBinary, "serve", "--data-dir", data.string(), "--kek-file", kek.string()});
+  ASSERT_FALSE(wait_for_log(serve, "ready").is_null());
+  EXPECT_EQ(serve.stop(SIGTERM), 0);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "var-keys" / "kek"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "var-keys" / "pepper"));
 }
 
 TEST(Cli, BadOptionsExitNonZeroNamingTheOption) {

@@ -1,0 +1,154 @@
+#include "events/crypto.hpp"
+
+#include <sodium.h>
+
+#include <stdexcept>
+
+#include "domain/validation.hpp"
+
+namespace clientele::events {
+namespace {
+
+// libsodium must be initialized once before use; sodium_init is idempotent and thread-safe.
+void ensure_sodium() {
+  static const bool ready = sodium_init() >= 0;
+  if (!ready) throw std::runtime_error("libsodium could not be initialized");
+}
+
+const unsigned char* bytes_of(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+}  // namespace
+
+SecretKey SecretKey::random() {
+  ensure_sodium();
+  SecretKey key;
+  randombytes_buf(key.bytes_.data(), key.bytes_.size());
+  return key;
+}
+
+Result<SecretKey> SecretKey::parse(std::string_view text) {
+  ensure_sodium();
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+    text.remove_suffix(1);
+  SecretKey key;
+  std::size_t length = 0;
+  const char* end = nullptr;
+  if (text.size() == 2 * kSize &&
+      sodium_hex2bin(key.bytes_.data(), kSize, text.data(), text.size(), nullptr, &length, &end) ==
+          0 &&
+      length == kSize && end == text.data() + text.size()) {
+    return key;
+  }
+  if (sodium_base642bin(key.bytes_.data(), kSize, text.data(), text.size(), nullptr, &length, &end,
+                        sodium_base64_VARIANT_ORIGINAL) == 0 &&
+      length == kSize && end == text.data() + text.size()) {
+    return key;
+  }
+  return make_error(errc::invalid, "", "a key must be 32 bytes as 64 hex digits or base64");
+}
+
+SecretKey::SecretKey(std::span<const unsigned char, kSize> bytes) {
+  std::copy(bytes.begin(), bytes.end(), bytes_.begin());
+}
+
+SecretKey::~SecretKey() {
+  sodium_memzero(bytes_.data(), bytes_.size());
+}
+
+SecretKey::SecretKey(SecretKey&& other) noexcept : bytes_(other.bytes_) {
+  sodium_memzero(other.bytes_.data(), other.bytes_.size());
+}
+
+SecretKey& SecretKey::operator=(SecretKey&& other) noexcept {
+  if (this != &other) {
+    bytes_ = other.bytes_;
+    sodium_memzero(other.bytes_.data(), other.bytes_.size());
+  }
+  return *this;
+}
+
+std::string SecretKey::hex() const {
+  std::string out(2 * kSize + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), bytes_.data(), bytes_.size());
+  out.pop_back();
+  return out;
+}
+
+Ciphertext aead_seal(const SecretKey& key, std::string_view plaintext,
+                     std::string_view associated_data) {
+  ensure_sodium();
+  Ciphertext out;
+  out.nonce.resize(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  randombytes_buf(out.nonce.data(), out.nonce.size());
+  out.bytes.resize(plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  unsigned long long length = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(out.bytes.data()),
+                                             &length, bytes_of(plaintext), plaintext.size(),
+                                             bytes_of(associated_data), associated_data.size(),
+                                             nullptr, bytes_of(out.nonce), key.bytes().data());
+  out.bytes.resize(length);
+  return out;
+}
+
+std::optional<std::string> aead_open(const SecretKey& key, const Ciphertext& sealed,
+                                     std::string_view associated_data) {
+  ensure_sodium();
+  if (sealed.nonce.size() != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES ||
+      sealed.bytes.size() < crypto_aead_xchacha20poly1305_ietf_ABYTES) {
+    return std::nullopt;
+  }
+  std::string plaintext(sealed.bytes.size() - crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
+  unsigned long long length = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          reinterpret_cast<unsigned char*>(plaintext.data()), &length, nullptr,
+          bytes_of(sealed.bytes), sealed.bytes.size(), bytes_of(associated_data),
+          associated_data.size(), bytes_of(sealed.nonce), key.bytes().data()) != 0) {
+    return std::nullopt;
+  }
+  plaintext.resize(length);
+  return plaintext;
+}
+
+std::string keyed_hash_hex(const SecretKey& key, std::string_view text) {
+  ensure_sodium();
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, key.bytes().data(), key.bytes().size());
+  crypto_auth_hmacsha256_update(&state, bytes_of(text), text.size());
+  crypto_auth_hmacsha256_final(&state, mac);
+  std::string out(2 * sizeof mac + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), mac, sizeof mac);
+  out.pop_back();
+  return out;
+}
+
+std::string blind_index(const SecretKey& pepper, std::string_view email) {
+  return keyed_hash_hex(pepper, normalize_email(email));
+}
+
+std::string to_base64(std::string_view bytes) {
+  ensure_sodium();
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes_of(bytes), bytes.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.pop_back();  // the terminating NUL
+  return out;
+}
+
+std::optional<std::string> from_base64(std::string_view text) {
+  ensure_sodium();
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  std::size_t length = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &length, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  out.resize(length);
+  return out;
+}
+
+}  // namespace clientele::events

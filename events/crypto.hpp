@@ -1,0 +1,68 @@
+#pragma once
+// The cryptography of personal data (DESIGN.md §3), on libsodium:
+//   - SecretKey: 32 secret bytes, wiped from memory when destroyed;
+//   - AEAD: XChaCha20-Poly1305-IETF with a fresh random 24-byte nonce per seal;
+//   - keyed hashes: HMAC-SHA256, for the email blind index and for pseudonyms.
+
+#include <array>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "domain/result.hpp"
+
+namespace clientele::events {
+
+// 32 secret bytes. Not copyable; wiped (sodium_memzero) on destruction.
+class SecretKey {
+ public:
+  static constexpr std::size_t kSize = 32;
+
+  // A fresh key from libsodium's CSPRNG.
+  static SecretKey random();
+  // The key spelled as 64 hex digits or as standard base64 of 32 bytes; errc::invalid otherwise.
+  static Result<SecretKey> parse(std::string_view text);
+
+  explicit SecretKey(std::span<const unsigned char, kSize> bytes);
+  ~SecretKey();
+  SecretKey(SecretKey&& other) noexcept;
+  SecretKey& operator=(SecretKey&& other) noexcept;
+  SecretKey(const SecretKey&) = delete;
+  SecretKey& operator=(const SecretKey&) = delete;
+
+  std::span<const unsigned char, kSize> bytes() const { return bytes_; }
+  // 64 lower-case hex digits (for writing a key file).
+  std::string hex() const;
+
+ private:
+  SecretKey() = default;
+  std::array<unsigned char, kSize> bytes_{};  // the key material
+};
+
+// An AEAD ciphertext and the nonce it was sealed with (both raw bytes).
+struct Ciphertext {
+  std::string nonce;  // 24 bytes
+  std::string bytes;  // plaintext length + 16-byte tag
+};
+
+// Seals `plaintext` under `key`, binding it to `associated_data`. Thread-safe.
+Ciphertext aead_seal(const SecretKey& key, std::string_view plaintext,
+                     std::string_view associated_data);
+// The plaintext, or nullopt when the ciphertext, nonce or associated data was altered or the key
+// is not the one it was sealed with.
+std::optional<std::string> aead_open(const SecretKey& key, const Ciphertext& sealed,
+                                     std::string_view associated_data);
+
+// HMAC-SHA256(key, text) as 64 hex digits.
+std::string keyed_hash_hex(const SecretKey& key, std::string_view text);
+
+// The email blind index: HMAC-SHA256(pepper, normalized email), hex. Equal for two spellings of
+// one address that differ only in case or surrounding space.
+std::string blind_index(const SecretKey& pepper, std::string_view email);
+
+std::string to_base64(std::string_view bytes);
+// nullopt unless `text` is standard base64 (with padding).
+std::optional<std::string> from_base64(std::string_view text);
+
+}  // namespace clientele::events

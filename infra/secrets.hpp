@@ -1,0 +1,43 @@
+#pragma once
+// Where the installation's two secrets come from (DESIGN.md §3): the key-encryption key (KEK),
+// which wraps every customer's DEK, and the pepper of the email blind index. Neither is ever
+// stored in the data directory.
+//
+// Each comes, first found wins, from: its environment variable (the key itself, 64 hex digits
+// or base64), its file option, or — for development — a file in the keys directory beside the
+// data directory (`./var` -> `./var-keys/kek`, `./var-keys/pepper`), generated with mode 0600
+// only when the installation is new. A missing or unreadable secret for an existing
+// installation is an error, never a silent new key.
+
+#include <filesystem>
+#include <string>
+
+#include "domain/result.hpp"
+#include "events/crypto.hpp"
+
+namespace clientele::infra {
+
+struct SecretSources {
+  std::filesystem::path data_dir;  // the installation's data directory
+  std::string kek;                 // the KEK itself (CLIENTELE_KEK), or empty
+  std::string kek_file;            // a file holding the KEK (--kek-file), or empty
+  std::string pepper;              // the pepper itself (CLIENTELE_PEPPER), or empty
+  std::string pepper_file;         // a file holding the pepper (--pepper-file), or empty
+};
+
+struct Secrets {
+  events::SecretKey kek;
+  events::SecretKey pepper;
+};
+
+// The development keys directory of `data_dir`: a sibling named "<name>-keys".
+std::filesystem::path dev_keys_dir(const std::filesystem::path& data_dir);
+
+// Whether the installation in `data_dir` already holds a key store (and so needs its secrets).
+bool installation_exists(const std::filesystem::path& data_dir);
+
+// Loads (or, for a new installation without configured secrets, generates) both secrets.
+// errc::invalid with a message naming the option to use when a secret is missing or malformed.
+Result<Secrets> load_secrets(const SecretSources& sources);
+
+}  // namespace clientele::infra
