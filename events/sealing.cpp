@@ -28,8 +28,11 @@ Error corrupt_block(const Envelope& e, const std::string& why) {
 
 void seal(Envelope& envelope, const DataKey& key) {
   if (!envelope.personal.is_object() || envelope.personal.empty()) return;
-  const auto sealed =
-      aead_seal(key.key, envelope.personal.dump(), associated_data(envelope, key.id));
+  // The fields travel as MessagePack: smaller than JSON text, and cheaper to read back.
+  const auto packed = nlohmann::json::to_msgpack(envelope.personal);
+  const auto sealed = aead_seal(
+      key.key, std::string_view(reinterpret_cast<const char*>(packed.data()), packed.size()),
+      associated_data(envelope, key.id));
   envelope.sealed = SealedBlock{key.id, sealed.nonce, sealed.bytes};
   envelope.personal = nullptr;
 }
@@ -48,8 +51,9 @@ Result<void> open(Envelope& envelope, const DataKey& key) {
   const auto plaintext = aead_open(key.key, Ciphertext{envelope.sealed->nonce, envelope.sealed->ct},
                                    associated_data(envelope, envelope.sealed->kid));
   if (!plaintext) return corrupt_block(envelope, "does not open: altered or moved");
-  auto personal = nlohmann::json::parse(*plaintext, nullptr, false);
-  if (!personal.is_object()) return corrupt_block(envelope, "holds no JSON object");
+  auto personal = nlohmann::json::from_msgpack(*plaintext, /*strict=*/true,
+                                               /*allow_exceptions=*/false);
+  if (!personal.is_object()) return corrupt_block(envelope, "holds no object");
   envelope.personal = std::move(personal);
   envelope.sealed.reset();
   envelope.erased = false;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <semaphore>
 #include <string>
 #include <thread>
 #include <utility>
@@ -66,7 +67,9 @@ struct Pending {
   std::int32_t partition = 0;
   std::string_view key;
   std::span<const EncodedEvent> events;
-  bool done = false;  // set by the writer (on failure) or the syncer, under the log's mutex
+  // Released once `result` is final, by the writer (on failure) or the syncer. After that the
+  // releasing thread must not touch the Pending: its appender returns and destroys it.
+  std::binary_semaphore done{0};
   Result<std::vector<Position>> result = make_error(errc::unavailable, "", "not committed");
 };
 
@@ -92,7 +95,6 @@ struct EmbeddedEventLog::Impl {
   mutable std::mutex mu;                  // guards everything below
   std::condition_variable write_cv;       // the writer waits here for appends
   std::condition_variable sync_cv;        // the syncer waits here for written batches
-  std::condition_variable done_cv;        // appenders wait here for their result
   std::condition_variable appended_cv;    // cursors wait here for new events
   std::vector<Pending*> queue;            // appends not yet written
   std::vector<Pending*> written;          // appends written, not yet synced
@@ -139,11 +141,12 @@ struct EmbeddedEventLog::Impl {
         written.insert(written.end(), batch.begin(), batch.end());
         written_end = next_offset;
         sync_cv.notify_one();
+        batch.clear();
       } else {
-        for (auto* p : batch) p->done = true;
-        done_cv.notify_all();
+        lock.unlock();
+        release(batch);
+        lock.lock();
       }
-      batch.clear();
     }
     writer_exited = true;
     sync_cv.notify_one();
@@ -177,11 +180,17 @@ struct EmbeddedEventLog::Impl {
         const auto error = unavailable("event log sync failed", status);
         for (auto* p : batch) p->result = error;
       }
-      for (auto* p : batch) p->done = true;
-      batch.clear();
-      done_cv.notify_all();
       appended_cv.notify_all();
+      lock.unlock();
+      release(batch);
+      lock.lock();
     }
+  }
+
+  // Wakes the appenders of `batch`, each alone (no thundering herd), and empties it.
+  static void release(std::vector<Pending*>& batch) {
+    for (auto* p : batch) p->done.release();
+    batch.clear();
   }
 
   // Writes `batch` (unsynced) in one WriteBatch and fills in each result's positions. Returns
@@ -348,11 +357,13 @@ Result<std::vector<Position>> EmbeddedEventLog::append(std::string_view key,
   pending.partition = partition_for(key).value;
   pending.key = key;
   pending.events = events;
-  std::unique_lock lock(impl_->mu);
-  if (impl_->stopping) return make_error(errc::unavailable, "", "the event log is closing");
-  impl_->queue.push_back(&pending);
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->stopping) return make_error(errc::unavailable, "", "the event log is closing");
+    impl_->queue.push_back(&pending);
+  }
   impl_->write_cv.notify_one();
-  impl_->done_cv.wait(lock, [&] { return pending.done; });
+  pending.done.acquire();
   return std::move(pending.result);
 }
 

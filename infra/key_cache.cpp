@@ -1,45 +1,59 @@
 #include "infra/key_cache.hpp"
 
+#include <algorithm>
+#include <functional>
+
 namespace clientele::infra {
 
 CachingKeyStore::CachingKeyStore(events::KeyStore& inner, std::size_t capacity)
-    : inner_(inner), capacity_(capacity == 0 ? 1 : capacity) {}
+    : inner_(inner), shard_capacity_((capacity + kShards - 1) / kShards * 5 / 4 + 1) {}
+
+CachingKeyStore::Shard& CachingKeyStore::shard_of(const CustomerId& customer) {
+  return shards_[std::hash<std::string>{}(customer.str()) % kShards];
+}
 
 events::DataKeyPtr CachingKeyStore::find(const CustomerId& customer) {
-  std::lock_guard lock(mu_);
-  const auto it = index_.find(customer.str());
-  if (it == index_.end()) return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second);
+  auto& shard = shard_of(customer);
+  std::lock_guard lock(shard.mu);
+  const auto it = shard.index.find(customer.str());
+  if (it == shard.index.end()) return nullptr;
+  shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
   return it->second->second;
 }
 
 void CachingKeyStore::remember(const CustomerId& customer, events::DataKeyPtr key) {
-  std::lock_guard lock(mu_);
-  const auto it = index_.find(customer.str());
-  if (it != index_.end()) {
+  auto& shard = shard_of(customer);
+  std::lock_guard lock(shard.mu);
+  const auto it = shard.index.find(customer.str());
+  if (it != shard.index.end()) {
     it->second->second = std::move(key);
-    lru_.splice(lru_.begin(), lru_, it->second);
+    shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
     return;
   }
-  lru_.emplace_front(customer.str(), std::move(key));
-  index_.emplace(customer.str(), lru_.begin());
-  if (lru_.size() > capacity_) {
-    index_.erase(lru_.back().first);
-    lru_.pop_back();
+  shard.lru.emplace_front(customer.str(), std::move(key));
+  shard.index.emplace(customer.str(), shard.lru.begin());
+  if (shard.lru.size() > shard_capacity_) {
+    shard.index.erase(shard.lru.back().first);
+    shard.lru.pop_back();
   }
 }
 
 void CachingKeyStore::invalidate(const CustomerId& customer) {
-  std::lock_guard lock(mu_);
-  const auto it = index_.find(customer.str());
-  if (it == index_.end()) return;
-  lru_.erase(it->second);
-  index_.erase(it);
+  auto& shard = shard_of(customer);
+  std::lock_guard lock(shard.mu);
+  const auto it = shard.index.find(customer.str());
+  if (it == shard.index.end()) return;
+  shard.lru.erase(it->second);
+  shard.index.erase(it);
 }
 
 std::size_t CachingKeyStore::size() const {
-  std::lock_guard lock(mu_);
-  return lru_.size();
+  std::size_t total = 0;
+  for (const auto& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    total += shard.lru.size();
+  }
+  return total;
 }
 
 Result<events::DataKeyPtr> CachingKeyStore::key_for_sealing(const CustomerId& customer) {

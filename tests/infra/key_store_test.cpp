@@ -156,20 +156,22 @@ TEST(CachingKeyStore, RepeatedLookupsAreServedFromMemory) {
   EXPECT_EQ(store.calls, 1);
 }
 
-TEST(CachingKeyStore, ItHoldsAtMostItsCapacityEvictingTheLeastRecentlyUsed) {
+TEST(CachingKeyStore, ItHoldsAtMostItsCapacityAndKeepsTheMostRecentlyUsed) {
   CountingKeyStore store;
-  CachingKeyStore cache(store, 2);
-  const CustomerId c1("CUST_00000001"), c2("CUST_00000002"), c3("CUST_00000003");
-  ASSERT_TRUE(cache.key_for_sealing(c1).ok());
-  ASSERT_TRUE(cache.key_for_sealing(c2).ok());
-  ASSERT_TRUE(cache.key_for_sealing(c1).ok());  // c1 is now the most recent
-  ASSERT_TRUE(cache.key_for_sealing(c3).ok());  // evicts c2
-  EXPECT_EQ(cache.size(), 2u);
+  CachingKeyStore cache(store, 32);
+  std::vector<CustomerId> customers;
+  for (int i = 0; i < 200; ++i) customers.emplace_back("CUST_" + std::to_string(10000000 + i));
+  for (const auto& c : customers) ASSERT_TRUE(cache.key_for_sealing(c).ok());
+  EXPECT_GE(cache.capacity(), 32u);
+  EXPECT_LE(cache.capacity(), 64u);
+  EXPECT_EQ(cache.size(), cache.capacity()) << "200 customers fill every shard";
+
   const int before = store.calls;
-  ASSERT_TRUE(cache.key_for_sealing(c1).ok());
-  EXPECT_EQ(store.calls, before);
-  ASSERT_TRUE(cache.key_for_sealing(c2).ok());
-  EXPECT_EQ(store.calls, before + 1);
+  ASSERT_TRUE(cache.key_for_sealing(customers.back()).ok());
+  EXPECT_EQ(store.calls, before) << "the most recently used customer was evicted";
+  for (const auto& c : customers) ASSERT_TRUE(cache.key_for_sealing(c).ok());
+  EXPECT_GE(store.calls - before, 200 - static_cast<int>(cache.capacity()))
+      << "evicted customers were still cached";
 }
 
 TEST(CachingKeyStore, AnErasureDropsTheCachedKey) {

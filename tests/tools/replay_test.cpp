@@ -424,6 +424,49 @@ TEST_F(Replay, AnErasedCustomersEventsComeOutErasedWithoutPersonalDataAndTheOthe
   EXPECT_EQ(json_lines(pseudonymous_run.out).size(), after.size());
 }
 
+// `clientele erase` as compliance staff run it: a receipt, a no-op second time, a verification.
+TEST_F(Replay, EraseReceiptsAndVerificationsAreJsonWithMeaningfulExitCodes) {
+  const auto store =
+      std::vector<std::string>{"--data-dir",        data().string(), "--kek-file",
+                               kek_file().string(), "--pepper-file", pepper_file().string()};
+  const auto erase_cli = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{kBinary, "erase"};
+    argv.insert(argv.end(), store.begin(), store.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv);
+  };
+  const std::vector<std::string> request{"--customer",     kAda.str(),      "--reason",
+                                         "gdpr-art17",     "--legal-basis", "GDPR Art. 17",
+                                         "--requested-by", "ADM_0001"};
+  const auto before = erase_cli({"--verify", kAda.str()});
+  EXPECT_EQ(before.exit_code, 1);
+  EXPECT_EQ(json::parse(before.out).value("passed", true), false);
+
+  const auto first = erase_cli(request);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const auto receipt = json::parse(first.out);
+  EXPECT_EQ(receipt.value("customerId", ""), kAda.str());
+  EXPECT_EQ(receipt.value("keyDestroyed", false), true);
+  EXPECT_GT(receipt.value("sealedEventsUnreadable", 0), 0);
+  EXPECT_EQ(receipt.value("alreadyErased", true), false);
+  EXPECT_EQ(first.out.find(marker_of(kAda)), std::string::npos);
+
+  const auto second = erase_cli(request);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(json::parse(second.out).value("alreadyErased", false), true);
+  EXPECT_EQ(json::parse(second.out).value("position", ""), receipt.value("position", "?"));
+
+  const auto after = erase_cli({"--verify", kAda.str()});
+  EXPECT_EQ(after.exit_code, 0) << after.out;
+  EXPECT_EQ(json::parse(after.out).value("stillReadable", 1), 0);
+
+  EXPECT_EQ(erase_cli({"--customer", "CUST_ffffffff", "--reason", "r", "--legal-basis", "b",
+                       "--requested-by", "ADM_0001"})
+                .exit_code,
+            1);
+  EXPECT_EQ(erase_cli({"--customer", kAda.str()}).exit_code, 2) << "a reason is required";
+}
+
 TEST_F(Replay, ABlockThatDoesNotOpenIsLoggedByPositionAndTheRestStillStreamedThenExit1) {
   tamper = [](events::Envelope& e) { e.sealed->ct[3] ^= 0x20; };
   append({{kBob, events::wrap(address_added(kBob),
