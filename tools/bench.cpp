@@ -17,6 +17,7 @@
 #include "domain/order.hpp"
 #include "events/codec.hpp"
 #include "events/sealing.hpp"
+#include "infra/clock.hpp"
 #include "infra/embedded_event_log.hpp"
 #include "infra/key_cache.hpp"
 #include "infra/logging.hpp"
@@ -28,10 +29,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-Timestamp now_utc() {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-}
-
 std::string customer_name(std::int64_t n) {
   return fmt::format("CUST_{:08x}", 0x1000u + static_cast<unsigned>(n));
 }
@@ -40,7 +37,7 @@ std::string customer_name(std::int64_t n) {
 // in the clear).
 events::Envelope envelope_of(events::Body body, const std::string& stream, std::uint64_t seq,
                              const std::string& customer, const Actor& actor) {
-  const Timestamp at = now_utc();
+  const Timestamp at = infra::utc_now();
   return events::wrap(std::move(body), {infra::uuid_v7(at), stream, StreamVersion{seq},
                                         CustomerId(customer), at, actor, "", ""});
 }
@@ -49,7 +46,7 @@ events::Envelope envelope_of(events::Body body, const std::string& stream, std::
 events::Envelope status_change(const std::string& customer, std::int64_t n) {
   const order::Event event =
       order::StatusChanged{order::Status::Processing, order::Status::Shipped,
-                           "handed to the carrier at the north depot", now_utc()};
+                           "handed to the carrier at the north depot", infra::utc_now()};
   return envelope_of(events::encode(event), fmt::format("order-ORD-2026-{:06d}", n % 1'000'000), 2,
                      customer, Actor{UserId("ADM_0001"), Role::Administrator});
 }

@@ -3,16 +3,13 @@
 #include <iostream>
 
 #include "commands/erasure.hpp"
+#include "infra/clock.hpp"
 #include "infra/logging.hpp"
 #include "infra/uuid.hpp"
 #include "tools/installation.hpp"
 
 namespace clientele::tools {
 namespace {
-
-Timestamp now_utc() {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-}
 
 int fail(std::string_view what, const Error& error) {
   infra::log_error(what, {{"error", error.message}, {"field", error.field}});
@@ -24,7 +21,7 @@ int fail(std::string_view what, const Error& error) {
 int run_erase(const EraseOptions& options) {
   auto installation = open_installation(options.store);
   if (!installation) return fail("cannot open the installation", installation.error());
-  commands::ErasureService erasure(*installation->log, *installation->keys, now_utc,
+  commands::ErasureService erasure(*installation->log, *installation->keys, infra::utc_now,
                                    infra::uuid_v7);
   if (!options.verify.empty()) {
     auto check = erasure.verify(CustomerId(options.verify));

@@ -11,6 +11,7 @@
 #include "domain/order.hpp"
 #include "events/codec.hpp"
 #include "events/sealing.hpp"
+#include "infra/clock.hpp"
 #include "infra/embedded_event_log.hpp"
 #include "infra/key_cache.hpp"
 #include "infra/rocksdb_key_store.hpp"
@@ -27,10 +28,6 @@ using testing::TempDir;
 const CustomerId kAda("CUST_0000ada1");
 const CustomerId kBob("CUST_0000b0b1");
 const std::string kMarker = "Zq7xPIImark";  // in every personal value of Ada's
-
-Timestamp now() {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-}
 
 Actor staff() {
   return Actor{UserId("ADM_0042"), Role::Administrator};
@@ -71,9 +68,10 @@ std::size_t write_history(events::EventLog& log, events::KeyStore& keys, const C
   std::size_t sealed = 0;
   std::map<std::string, std::uint64_t> seq;
   for (auto& [stream, body] : history_of(customer, marker)) {
-    auto envelope = events::wrap(
-        std::move(body), {infra::uuid_v7(now()), stream, StreamVersion{++seq[stream]}, customer,
-                          now(), Actor{UserId(customer.str()), Role::Customer}, "", ""});
+    auto envelope =
+        events::wrap(std::move(body), {infra::uuid_v7(infra::utc_now()), stream,
+                                       StreamVersion{++seq[stream]}, customer, infra::utc_now(),
+                                       Actor{UserId(customer.str()), Role::Customer}, "", ""});
     EXPECT_TRUE(events::seal(envelope, keys).ok());
     sealed += envelope.sealed ? 1 : 0;
     const events::EncodedEvent encoded{envelope.id, envelope.type, envelope.v,
@@ -107,7 +105,7 @@ struct Installation {
     log = std::move(infra::EmbeddedEventLog::open({data / "events", 4}).value());
     store = std::move(infra::RocksDbKeyStore::open(data / "keys", std::move(secrets->kek)).value());
     keys = std::make_unique<infra::CachingKeyStore>(*store, 100);
-    service = std::make_unique<ErasureService>(*log, *keys, now, infra::uuid_v7);
+    service = std::make_unique<ErasureService>(*log, *keys, infra::utc_now, infra::uuid_v7);
   }
 
   std::unique_ptr<infra::EmbeddedEventLog> log;
@@ -279,7 +277,7 @@ TEST(Erasure, ARetryAfterAnInterruptedErasureDestroysTheKey) {
   TempDir root;
   auto log = std::move(infra::EmbeddedEventLog::open({root.path() / "events", 2}).value());
   FailingOnceKeyStore keys;
-  ErasureService service(*log, keys, now, infra::uuid_v7);
+  ErasureService service(*log, keys, infra::utc_now, infra::uuid_v7);
   write_history(*log, keys, kAda, kMarker);
   auto interrupted = service.erase(request_for(kAda), staff());
   ASSERT_FALSE(interrupted.ok());

@@ -143,20 +143,43 @@ TEST(Cli, BadOptionsExitNonZeroNamingTheOption) {
   EXPECT_NE(unknown.exit_code, 0);
 }
 
-TEST(Cli, BenchLogAppendPrintsOneJsonReport) {
-  const auto bench =
-      run_process({kBinary, "bench", "log-append", "--appenders", "4", "--events", "400"});
-  ASSERT_EQ(bench.exit_code, 0) << bench.err;
-  const auto report = json::parse(bench.out, nullptr, false);
-  ASSERT_TRUE(report.is_object()) << bench.out;
-  EXPECT_EQ(report.value("scenario", ""), "log-append");
-  EXPECT_EQ(report.value("appenders", 0), 4);
-  EXPECT_EQ(report.value("events", 0), 400);
-  EXPECT_EQ(report.value("failures", -1), 0);
-  EXPECT_GT(report.value("events_per_s", 0.0), 0.0);
-  EXPECT_GE(report.value("p99_ms", -1.0), report.value("p50_ms", -1.0));
-  EXPECT_GE(report.value("fsyncs", 0), 1);
-  EXPECT_LE(report.value("fsyncs", 0), 400);
+// ---- benchmarks ----------------------------------------------------------------------------
+
+TEST(Bench, LogAppendRunsEachModeAndPrintsOneJsonReport) {
+  for (const std::string mode : {"log", "encode", "seal"}) {
+    std::vector<std::string> argv{kBinary, "bench",    "log-append", "--appenders",
+                                  "4",     "--events", "400"};
+    if (mode != "log") argv.push_back("--" + mode);
+    const auto run = run_process(argv);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto report = json::parse(run.out, nullptr, false);
+    ASSERT_TRUE(report.is_object()) << run.out;
+    EXPECT_EQ(report.value("scenario", ""), "log-append");
+    EXPECT_EQ(report.value("mode", ""), mode);
+    EXPECT_EQ(report.value("sealed", mode != "seal"), mode == "seal");
+    EXPECT_EQ(report.value("appenders", 0), 4);
+    EXPECT_EQ(report.value("events", 0), 400);
+    EXPECT_EQ(report.value("failures", -1), 0);
+    EXPECT_GT(report.value("events_per_s", 0.0), 0.0);
+    EXPECT_GE(report.value("p99_ms", -1.0), report.value("p50_ms", -1.0));
+    EXPECT_GE(report.value("fsyncs", 0), 1);
+    EXPECT_LE(report.value("fsyncs", 0), 400);
+    EXPECT_GT(report.value("payload_bytes", 0), mode == "seal" ? 500 : 300);
+  }
+  EXPECT_NE(run_process({kBinary, "bench", "log-append", "--encode", "--seal"}).exit_code, 0);
+}
+
+TEST(Bench, SealPrintsItsRatesAsOneJsonObject) {
+  const auto run = run_process({kBinary, "bench", "seal", "--events", "2000", "--customers", "20"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto report = json::parse(run.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << run.out;
+  EXPECT_EQ(report.value("scenario", ""), "seal");
+  EXPECT_EQ(report.value("events", 0), 2000);
+  EXPECT_EQ(report.value("customers", 0), 20);
+  for (const char* rate : {"seal_per_s", "parse_per_s", "open_per_s", "parse_and_open_per_s"}) {
+    EXPECT_GT(report.value(rate, 0.0), 0.0) << rate;
+  }
   EXPECT_GT(report.value("payload_bytes", 0), 300);
 }
 

@@ -637,40 +637,5 @@ TEST_F(Replay, BadOptionsExitWithAClearMessage) {
   EXPECT_FALSE(std::filesystem::exists(dir_.path() / "nothing-here"));
 }
 
-// ---- benchmarks ----------------------------------------------------------------------------
-
-TEST(Bench, SealPrintsItsRatesAsOneJsonObject) {
-  const auto run = run_process({kBinary, "bench", "seal", "--events", "2000", "--customers", "20"});
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  const auto report = json::parse(run.out, nullptr, false);
-  ASSERT_TRUE(report.is_object()) << run.out;
-  EXPECT_EQ(report.value("scenario", ""), "seal");
-  EXPECT_EQ(report.value("events", 0), 2000);
-  EXPECT_EQ(report.value("customers", 0), 20);
-  EXPECT_GT(report.value("seal_per_s", 0.0), 0.0);
-  EXPECT_GT(report.value("open_per_s", 0.0), 0.0);
-  EXPECT_GT(report.value("payload_bytes", 0), 300);
-}
-
-TEST(Bench, LogAppendRunsEachModeAndSaysWhichItRan) {
-  for (const std::string mode : {"log", "encode", "seal"}) {
-    std::vector<std::string> argv{kBinary, "bench",    "log-append", "--appenders",
-                                  "4",     "--events", "200"};
-    if (mode != "log") argv.push_back("--" + mode);
-    const auto run = run_process(argv);
-    ASSERT_EQ(run.exit_code, 0) << run.err;
-    const auto report = json::parse(run.out, nullptr, false);
-    ASSERT_TRUE(report.is_object()) << run.out;
-    EXPECT_EQ(report.value("mode", ""), mode);
-    EXPECT_EQ(report.value("sealed", mode != "seal"), mode == "seal");
-    EXPECT_EQ(report.value("events", 0), 200);
-    EXPECT_EQ(report.value("failures", -1), 0);
-    if (mode == "seal") {
-      EXPECT_GT(report.value("payload_bytes", 0), 500) << "nothing was sealed";
-    }
-  }
-  EXPECT_NE(run_process({kBinary, "bench", "log-append", "--encode", "--seal"}).exit_code, 0);
-}
-
 }  // namespace
 }  // namespace clientele::testing
