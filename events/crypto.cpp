@@ -128,12 +128,19 @@ std::string blind_index(const SecretKey& pepper, std::string_view email) {
   return keyed_hash_hex(pepper, normalize_email(email));
 }
 
-std::string to_base64(std::string_view bytes) {
+void append_base64(std::string& out, std::string_view bytes) {
   ensure_sodium();
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes_of(bytes), bytes.size(),
+  const auto start = out.size();
+  const auto length = sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(start + length);
+  sodium_bin2base64(out.data() + start, length, bytes_of(bytes), bytes.size(),
                     sodium_base64_VARIANT_ORIGINAL);
   out.pop_back();  // the terminating NUL
+}
+
+std::string to_base64(std::string_view bytes) {
+  std::string out;
+  append_base64(out, bytes);
   return out;
 }
 

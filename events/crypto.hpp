@@ -62,6 +62,8 @@ std::string keyed_hash_hex(const SecretKey& key, std::string_view text);
 std::string blind_index(const SecretKey& pepper, std::string_view email);
 
 std::string to_base64(std::string_view bytes);
+// Appends the standard base64 (with padding) of `bytes` to `out`.
+void append_base64(std::string& out, std::string_view bytes);
 // nullopt unless `text` is standard base64 (with padding).
 std::optional<std::string> from_base64(std::string_view text);
 

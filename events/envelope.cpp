@@ -59,8 +59,34 @@ nlohmann::json to_json(const Envelope& e) {
   return j;
 }
 
+void append_json(JsonText& out, const Envelope& e, const EnvelopeMembers& members) {
+  out.raw(R"({"actor":{"id":)").string(e.actor.id.str());
+  out.raw(R"(,"role":)").string(to_string(e.actor.role));
+  out.raw(R"(},"at":)").string(format_timestamp(e.at));
+  out.raw(R"(,"causationId":)").string(e.causation_id);
+  out.raw(R"(,"correlationId":)").string(e.correlation_id);
+  out.raw(R"(,"customerId":)").string(e.customer_id.str());
+  out.raw(R"(,"data":)").value(e.data);
+  if (e.erased) out.raw(R"(,"erased":true)");
+  out.raw(R"(,"id":)").string(e.id);
+  if (members.personal && !e.sealed) out.raw(R"(,"personal":)").value(e.personal);
+  if (!members.position.empty()) out.raw(R"(,"position":)").string(members.position);
+  if (members.sealed && e.sealed) {
+    out.raw(R"(,"sealed":{"ct":)").base64(e.sealed->ct);
+    out.raw(R"(,"kid":)").string(e.sealed->kid);
+    out.raw(R"(,"nonce":)").base64(e.sealed->nonce).raw("}");
+  }
+  out.raw(R"(,"seq":)").integer(e.seq.value);
+  out.raw(R"(,"stream":)").string(e.stream);
+  out.raw(R"(,"type":)").string(e.type);
+  out.raw(R"(,"v":)").integer(e.v).raw("}");
+}
+
 std::string serialize(const Envelope& envelope) {
-  return to_json(envelope).dump();
+  JsonText out;
+  out.text().reserve(512);
+  append_json(out, envelope);
+  return out.take();
 }
 
 Result<std::string> to_wire(const Envelope& envelope) {

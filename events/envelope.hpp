@@ -19,6 +19,7 @@
 #include "domain/ids.hpp"
 #include "domain/result.hpp"
 #include "domain/time.hpp"
+#include "events/json_text.hpp"
 
 namespace clientele::events {
 
@@ -53,7 +54,18 @@ struct Envelope {
 
 // The envelope as JSON: `sealed` when present, else `personal` (in the clear, for display).
 nlohmann::json to_json(const Envelope& envelope);
+// The text of to_json(envelope), written without building it.
 std::string serialize(const Envelope& envelope);
+
+// Which of the optional members the JSON text of an envelope carries.
+struct EnvelopeMembers {
+  bool personal = true;       // "personal", when the envelope is not sealed
+  bool sealed = true;         // "sealed", when it is
+  std::string_view position;  // "position" with this text, unless empty (the replay's)
+};
+// Appends the JSON text of `envelope`, its members in sorted order as nlohmann::json::dump writes
+// them; with the default members, the text of to_json(envelope).
+void append_json(JsonText& out, const Envelope& envelope, const EnvelopeMembers& members = {});
 
 // The envelope as the log stores it. errc::invalid when it holds unsealed personal fields:
 // personal data never reaches the log in the clear.

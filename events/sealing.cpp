@@ -1,6 +1,7 @@
 #include "events/sealing.hpp"
 
 #include <string>
+#include <utility>
 
 namespace clientele::events {
 namespace {
@@ -8,7 +9,9 @@ namespace {
 // Length-prefixed fields, so that no two different tuples produce the same bytes.
 std::string associated_data(const Envelope& e, std::string_view kid) {
   const std::string version = std::to_string(e.v);
-  std::string out = "clientele.sealed.v1";
+  std::string out;
+  out.reserve(64 + e.id.size() + e.customer_id.str().size() + e.type.size() + kid.size());
+  out = "clientele.sealed.v1";
   for (const std::string_view part : {std::string_view(e.id), std::string_view(e.customer_id.str()),
                                       std::string_view(e.type), std::string_view(version), kid}) {
     out += '|';
@@ -30,10 +33,10 @@ void seal(Envelope& envelope, const DataKey& key) {
   if (!envelope.personal.is_object() || envelope.personal.empty()) return;
   // The fields travel as MessagePack: smaller than JSON text, and cheaper to read back.
   const auto packed = nlohmann::json::to_msgpack(envelope.personal);
-  const auto sealed = aead_seal(
+  auto sealed = aead_seal(
       key.key, std::string_view(reinterpret_cast<const char*>(packed.data()), packed.size()),
       associated_data(envelope, key.id));
-  envelope.sealed = SealedBlock{key.id, sealed.nonce, sealed.bytes};
+  envelope.sealed = SealedBlock{key.id, std::move(sealed.nonce), std::move(sealed.bytes)};
   envelope.personal = nullptr;
 }
 

@@ -20,6 +20,7 @@
 #include "events/codec.hpp"
 #include "events/crypto.hpp"
 #include "events/json.hpp"
+#include "events/json_text.hpp"
 #include "events/sealing.hpp"
 #include "infra/logging.hpp"
 #include "tools/installation.hpp"
@@ -241,119 +242,6 @@ void pseudonymize(events::Envelope& e, Pseudonyms& pseudonyms) {
 
 // ---- output --------------------------------------------------------------------------------
 
-// Appends `text` as a JSON string, escaped exactly as nlohmann::json::dump does.
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  std::size_t run = 0;  // start of the characters not yet appended
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
-      }
-    }
-  }
-  out.append(text.data() + run, text.size() - run);
-  out += '"';
-}
-
-template <class Integer>
-void append_integer(std::string& out, Integer value) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-  out.append(digits, end);
-}
-
-void append_position(std::string& out, events::Position position) {
-  append_integer(out, position.partition.value);
-  out += ':';
-  append_integer(out, position.offset.value);
-}
-
-// A growing text of JSON: the replay's own members are appended directly, nlohmann values
-// through nlohmann's serializer, so that no temporary string is made per value.
-class JsonText {
- public:
-  JsonText() : serializer_(nlohmann::detail::output_adapter<char>(text_), ' ') {}
-  JsonText(const JsonText&) = delete;
-  JsonText& operator=(const JsonText&) = delete;
-
-  std::string& text() { return text_; }
-  // Appends `value` as nlohmann::json::dump() spells it.
-  void append(const nlohmann::json& value) { serializer_.dump(value, false, false, 0); }
-
- private:
-  std::string text_;                                         // the text so far
-  nlohmann::detail::serializer<nlohmann::json> serializer_;  // appends to `text_`
-};
-
-// Appends the output object of `e` and a newline: events::to_json(e) plus "position", without
-// "sealed", and without "personal" unless `with_personal`. The bytes are those of
-// nlohmann::json::dump of that object (members in sorted order), written without building it.
-void append_json_line(JsonText& json, const events::Envelope& e, events::Position position,
-                      bool with_personal) {
-  auto& out = json.text();
-  out += R"({"actor":{"id":)";
-  append_json_string(out, e.actor.id.str());
-  out += R"(,"role":)";
-  append_json_string(out, to_string(e.actor.role));
-  out += R"(},"at":")";
-  out += format_timestamp(e.at);
-  out += R"(","causationId":)";
-  append_json_string(out, e.causation_id);
-  out += R"(,"correlationId":)";
-  append_json_string(out, e.correlation_id);
-  out += R"(,"customerId":)";
-  append_json_string(out, e.customer_id.str());
-  out += R"(,"data":)";
-  json.append(e.data);
-  if (e.erased) out += R"(,"erased":true)";
-  out += R"(,"id":)";
-  append_json_string(out, e.id);
-  if (with_personal) {
-    out += R"(,"personal":)";
-    json.append(e.personal);
-  }
-  out += R"(,"position":")";
-  append_position(out, position);
-  out += R"(","seq":)";
-  append_integer(out, e.seq.value);
-  out += R"(,"stream":)";
-  append_json_string(out, e.stream);
-  out += R"(,"type":)";
-  append_json_string(out, e.type);
-  out += R"(,"v":)";
-  append_integer(out, e.v);
-  out += "}\n";
-}
-
 // Appends `text` as one CSV cell, quoted as RFC 4180 says when it holds a comma, a quote or a
 // line break.
 void append_csv_cell(std::string& out, std::string_view text) {
@@ -406,11 +294,11 @@ const nlohmann::json* find_path(const nlohmann::json& j, std::span<const std::st
 bool scalar_cell(const events::Envelope& e, events::Position position, std::string_view name,
                  std::string& cell) {
   if (name == "position") {
-    append_position(cell, position);
+    cell = events::to_string(position);
   } else if (name == "v") {
-    append_integer(cell, e.v);
+    cell = std::to_string(e.v);
   } else if (name == "seq") {
-    append_integer(cell, e.seq.value);
+    cell = std::to_string(e.seq.value);
   } else if (name == "at") {
     cell = format_timestamp(e.at);
   } else if (name == "erased") {
@@ -429,7 +317,7 @@ bool scalar_cell(const events::Envelope& e, events::Position position, std::stri
   return true;
 }
 
-// The text of the cell at `path` of the output object of `e` (as append_json_line writes it)
+// The text of the cell at `path` of the output object of `e` (as the JSONL line holds it)
 // into `cell`, which is left empty when the path names nothing.
 void csv_cell(const events::Envelope& e, events::Position position,
               std::span<const std::string> path, bool with_personal, std::string& cell) {
@@ -439,11 +327,10 @@ void csv_cell(const events::Envelope& e, events::Position position,
   if (rest.empty() && scalar_cell(e, position, head, cell)) return;
   if (head == "actor") {
     if (rest.empty()) {
-      cell = R"({"id":)";
-      append_json_string(cell, e.actor.id.str());
-      cell += R"(,"role":)";
-      append_json_string(cell, to_string(e.actor.role));
-      cell += '}';
+      events::JsonText actor;
+      actor.raw(R"({"id":)").string(e.actor.id.str());
+      actor.raw(R"(,"role":)").string(to_string(e.actor.role)).raw("}");
+      cell = actor.take();
     } else if (rest.size() == 1 && rest[0] == "id") {
       cell = e.actor.id.str();
     } else if (rest.size() == 1 && rest[0] == "role") {
@@ -664,7 +551,11 @@ class Formatter {
       pseudonymize(e, *pseudonyms_);
     }
     if (plan_.format == Format::Jsonl) {
-      append_json_line(json_, e, record.position, plan_.with_personal);
+      // events::to_json(e) plus "position", without "sealed", and without "personal" unless
+      // asked for.
+      const auto position = events::to_string(record.position);
+      events::append_json(json_, e, {plan_.with_personal, false, position});
+      json_.raw("\n");
     } else {
       append_csv_row(json_.text(), e, record.position);
     }
@@ -695,7 +586,7 @@ class Formatter {
   std::optional<Pseudonyms> pseudonyms_;  // set unless printing personal data
   std::string cell_;                      // one CSV cell, reused
   std::string scratch_;                   // a payload without its sealed block, reused
-  JsonText json_;                         // the lines of the batch being formatted
+  events::JsonText json_;                 // the lines of the batch being formatted
   std::size_t reserve_ = 0;               // the size of the previous batch's lines
 };
 

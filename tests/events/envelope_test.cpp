@@ -73,6 +73,45 @@ TEST(Envelope, ErasedEnvelopeParsesBackWithNullPersonalAndTheFlag) {
   EXPECT_EQ(*parsed, original);
 }
 
+// serialize writes its text directly: it must be byte for byte the dump of to_json, whatever
+// the envelope holds.
+TEST(Envelope, SerializedTextIsTheDumpOfToJson) {
+  std::vector<Envelope> envelopes(4, sample_envelope());
+  envelopes[1].sealed = SealedBlock{"kid-1", std::string(24, '\x01'),
+                                    std::string("\0\xff\x80"
+                                                "ct",
+                                                5)};
+  envelopes[1].personal = nullptr;
+  envelopes[2].personal = nullptr;
+  envelopes[2].erased = true;
+  auto& odd = envelopes[3];
+  odd.correlation_id = "quote\" back\\slash \b\f\n\r\t \x01\x1f caf\xc3\xa9 \xe2\x82\xac";
+  odd.causation_id = "";
+  odd.data = {{"z", {1, -2, 3.5, nullptr, true}}, {"a", {{"nested", "\u00e9\n"}}}};
+  odd.personal = {{"reason", "line\nbreak"}};
+  for (const auto& envelope : envelopes) {
+    EXPECT_EQ(serialize(envelope), to_json(envelope).dump());
+  }
+}
+
+TEST(Envelope, AppendJsonWritesOnlyTheChosenMembers) {
+  Envelope sealed = sample_envelope();
+  sealed.sealed = SealedBlock{"kid-1", "nonce", "ct"};
+  sealed.personal = nullptr;
+  JsonText text;
+  append_json(text, sealed, {.personal = true, .sealed = false, .position = "3:17"});
+  auto expected = to_json(sealed);
+  expected.erase("sealed");  // and no "personal": a sealed envelope has none in the clear
+  expected["position"] = "3:17";
+  EXPECT_EQ(text.take(), expected.dump());
+
+  JsonText live;
+  append_json(live, sample_envelope(), {.personal = false, .sealed = true, .position = {}});
+  expected = to_json(sample_envelope());
+  expected.erase("personal");
+  EXPECT_EQ(live.take(), expected.dump());
+}
+
 TEST(Envelope, LiveEnvelopeIsWrittenWithoutTheErasedFlag) {
   EXPECT_FALSE(to_json(sample_envelope()).contains("erased"));
 }
