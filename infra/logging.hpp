@@ -21,6 +21,10 @@ inline void log_info(std::string_view message,
                      const nlohmann::json& fields = nlohmann::json::object()) {
   log(spdlog::level::info, message, fields);
 }
+inline void log_warn(std::string_view message,
+                     const nlohmann::json& fields = nlohmann::json::object()) {
+  log(spdlog::level::warn, message, fields);
+}
 inline void log_error(std::string_view message,
                       const nlohmann::json& fields = nlohmann::json::object()) {
   log(spdlog::level::err, message, fields);

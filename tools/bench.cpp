@@ -1,15 +1,20 @@
 #include "tools/bench.hpp"
 
 #include <fmt/format.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -19,10 +24,12 @@
 #include "events/sealing.hpp"
 #include "infra/clock.hpp"
 #include "infra/embedded_event_log.hpp"
+#include "infra/kafka_event_log.hpp"
 #include "infra/key_cache.hpp"
 #include "infra/logging.hpp"
 #include "infra/rocksdb_key_store.hpp"
 #include "infra/uuid.hpp"
+#include "tools/options.hpp"
 
 namespace clientele::tools {
 namespace {
@@ -158,14 +165,82 @@ Result<std::string> payload_of(events::Envelope& envelope, events::KeyStore* key
 
 }  // namespace
 
+// What the log under a bench has counted so far.
+struct LogCounters {
+  std::uint64_t events = 0;            // events appended
+  std::optional<std::uint64_t> syncs;  // WAL syncs (embedded log only)
+};
+
+// The log a log-append bench writes to.
+struct BenchLog {
+  std::unique_ptr<events::EventLog> log;
+  std::function<LogCounters()> counters;  // reads the log's counters
+  std::string bootstrap;                  // Kafka's bootstrap servers; empty for embedded
+};
+
+Result<BenchLog> open_bench_log(const LogAppendBench& bench, const std::filesystem::path& dir) {
+  auto bootstrap = kafka_bootstrap_of(bench.event_log);
+  if (!bootstrap) return bootstrap.error();
+  if (bootstrap->empty()) {
+    auto log = infra::EmbeddedEventLog::open({dir / "events", bench.partitions});
+    if (!log) return log.error();
+    auto* raw = log->get();
+    return BenchLog{std::move(*log),
+                    [raw] {
+                      const auto stats = raw->stats();
+                      return LogCounters{stats.events, stats.syncs};
+                    },
+                    ""};
+  }
+  infra::KafkaLogOptions options;
+  options.bootstrap_servers = *bootstrap;
+  options.partitions = bench.partitions;
+  auto log = infra::KafkaEventLog::open(options);
+  if (!log) return log.error();
+  auto* raw = log->get();
+  return BenchLog{std::move(*log),
+                  [raw] {
+                    return LogCounters{raw->stats().events, {}};
+                  },
+                  *bootstrap};
+}
+
+// Sends `lines` ("key<TAB>payload") to `topic` with `kcat -P` (librdkafka's own command-line
+// producer, fire-and-forget: the client's ceiling) and returns its messages per second, wall
+// clock, start-up included. nullopt when kcat is missing or fails.
+std::optional<double> kcat_events_per_s(const std::string& bootstrap, const std::string& topic,
+                                        const std::vector<std::string>& lines,
+                                        const std::filesystem::path& dir) {
+  const auto file = dir / "kcat-input.txt";
+  {
+    std::ofstream out(file, std::ios::binary);
+    for (const auto& line : lines) out << line << '\n';
+    if (!out) return std::nullopt;
+  }
+  const std::vector<std::string> args{"kcat", "-P", "-b", bootstrap, "-t",
+                                      topic,  "-K", "\t", "-l",      file.string()};
+  std::vector<char*> argv;
+  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  const auto start = Clock::now();
+  pid_t pid = 0;
+  if (::posix_spawnp(&pid, "kcat", nullptr, nullptr, argv.data(), environ) != 0)
+    return std::nullopt;
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+  return static_cast<double>(lines.size()) / seconds;
+}
+
 int run_log_append_bench(const LogAppendBench& bench) {
   const ScratchDir dir(bench.data_dir);
-  auto opened = infra::EmbeddedEventLog::open({dir.path() / "events", bench.partitions});
+  auto opened = open_bench_log(bench, dir.path());
   if (!opened) {
     infra::log_error("cannot open the event log", {{"error", opened.error().message}});
     return 1;
   }
-  auto& log = **opened;
+  auto& log = *opened->log;
 
   // Build every command's envelope first: the bench measures serializing (and sealing) and the
   // log, not the domain encoder.
@@ -193,7 +268,7 @@ int run_log_append_bench(const LogAppendBench& bench) {
     }
     keys = std::move(*made);
   }
-  const auto before = log.stats();
+  const auto before = opened->counters();
 
   std::atomic<std::int64_t> failures{0};
   std::atomic<std::uint64_t> payload_bytes{0};
@@ -227,31 +302,45 @@ int run_log_append_bench(const LogAppendBench& bench) {
   }
   for (auto& thread : threads) thread.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  const auto after = log.stats();
+  const auto after = opened->counters();
 
   std::vector<std::int64_t> all;
   for (const auto& per_thread : latencies)
     all.insert(all.end(), per_thread.begin(), per_thread.end());
   std::sort(all.begin(), all.end());
   const auto appended = static_cast<double>(after.events - before.events);
-  const auto fsyncs = after.syncs - before.syncs;
-  const nlohmann::json report{
-      {"scenario", "log-append"},
-      {"mode", bench.seal     ? "seal"
-               : bench.encode ? "encode"
-                              : "log"},
-      {"appenders", bench.appenders},
-      {"events", after.events - before.events},
-      {"failures", failures.load()},
-      {"seconds", seconds},
-      {"events_per_s", appended / seconds},
-      {"p50_ms", percentile_ms(all, 0.50)},
-      {"p99_ms", percentile_ms(all, 0.99)},
-      {"max_ms", all.empty() ? 0.0 : static_cast<double>(all.back()) / 1000.0},
-      {"fsyncs", fsyncs},
-      {"events_per_fsync", fsyncs == 0 ? 0.0 : appended / static_cast<double>(fsyncs)},
-      {"payload_bytes", all.empty() ? 0 : payload_bytes.load() / all.size()},
-      {"sealed", bench.seal}};
+  const auto events_per_s = appended / seconds;
+  nlohmann::json report{{"scenario", "log-append"},
+                        {"eventLog", bench.event_log},
+                        {"mode", bench.seal     ? "seal"
+                                 : bench.encode ? "encode"
+                                                : "log"},
+                        {"appenders", bench.appenders},
+                        {"events", after.events - before.events},
+                        {"failures", failures.load()},
+                        {"seconds", seconds},
+                        {"events_per_s", events_per_s},
+                        {"p50_ms", percentile_ms(all, 0.50)},
+                        {"p99_ms", percentile_ms(all, 0.99)},
+                        {"max_ms", all.empty() ? 0.0 : static_cast<double>(all.back()) / 1000.0},
+                        {"payload_bytes", all.empty() ? 0 : payload_bytes.load() / all.size()},
+                        {"sealed", bench.seal}};
+  if (after.syncs) {
+    const auto fsyncs = *after.syncs - before.syncs.value_or(0);
+    report["fsyncs"] = fsyncs;
+    report["events_per_fsync"] = fsyncs == 0 ? 0.0 : appended / static_cast<double>(fsyncs);
+  }
+  if (!opened->bootstrap.empty()) {
+    // The same messages again, through kcat, against the same broker.
+    std::vector<std::string> lines;
+    for (std::size_t t = 0; t < work.size(); ++t) {
+      for (const auto& envelope : work[t])
+        lines.push_back(customers[t] + "\t" + events::serialize(envelope));
+    }
+    const auto kcat = kcat_events_per_s(opened->bootstrap, "clientele.events", lines, dir.path());
+    report["kcat_events_per_s"] = kcat ? nlohmann::json(*kcat) : nlohmann::json(nullptr);
+    report["ratio_to_kcat"] = kcat ? nlohmann::json(events_per_s / *kcat) : nlohmann::json(nullptr);
+  }
   std::cout << report.dump() << std::endl;
   return failures.load() == 0 ? 0 : 1;
 }
@@ -343,6 +432,7 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& options) {
   log_append->add_option("--partitions", append.partitions, "Partitions of the log")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
+  add_event_log_option(*log_append, append.event_log);
   log_append->add_option("--data-dir", append.data_dir,
                          "Directory for the log (default: a scratch directory, removed)");
   auto* encode = log_append->add_flag("--encode", append.encode,

@@ -13,13 +13,17 @@ struct LogAppendBench {
   std::int64_t events = 200'000;  // commands to append in all (one ~400-byte event each)
   std::int32_t partitions = 12;   // partitions of the scratch log
   std::string data_dir;           // where to put the log; empty = a scratch directory, removed
+  // "embedded" (a scratch log) or "kafka://HOST:PORT[,...]" (its topic clientele.events)
+  std::string event_log = "embedded";
   bool encode = false;  // serialize each envelope in the timed loop (else before the clock)
   bool seal = false;    // seal and serialize each envelope in the timed loop
 };
 
-// Appends `events` commands of one event from `appenders` threads to an embedded log and prints
-// {"scenario","mode","appenders","events","failures","seconds","events_per_s","p50_ms",
-//  "p99_ms","max_ms","fsyncs","events_per_fsync","payload_bytes","sealed"}. The envelopes are
+// Appends `events` commands of one event from `appenders` threads to the log and prints
+// {"scenario","eventLog","mode","appenders","events","failures","seconds","events_per_s",
+//  "p50_ms","p99_ms","max_ms","payload_bytes","sealed"}, plus "fsyncs" and "events_per_fsync" for
+// the embedded log, and for Kafka "kcat_events_per_s" and "ratio_to_kcat": the same messages
+// sent again by `kcat -P` (null when kcat is not installed). The envelopes are
 // built before the clock starts. Modes: "log" (default) serializes them before the clock too,
 // so the timed loop measures the log alone; "encode" serializes each in the timed loop; "seal"
 // seals it with a cached key store and serializes it in the timed loop. The cost of sealing is

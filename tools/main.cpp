@@ -5,6 +5,7 @@
 #include "infra/logging.hpp"
 #include "tools/bench.hpp"
 #include "tools/erase.hpp"
+#include "tools/kafka_dev_broker.hpp"
 #include "tools/options.hpp"
 #include "tools/replay.hpp"
 #include "tools/serve.hpp"
@@ -21,8 +22,8 @@ int main(int argc, char** argv) {
 
   tools::StoreOptions serve_options;
   auto* serve = app.add_subcommand("serve",
-                                   "Run the service on the embedded event log until "
-                                   "SIGTERM");
+                                   "Run the service until SIGTERM, on the embedded event log "
+                                   "or on Kafka (--event-log)");
   tools::add_store_options(*serve, serve_options);
 
   tools::EraseOptions erase_options;
@@ -52,6 +53,9 @@ int main(int argc, char** argv) {
   tools::BenchOptions bench_options;
   auto* bench = tools::add_bench_command(app, bench_options);
 
+  tools::KafkaDevBrokerOptions kafka_dev_broker_options;
+  auto* kafka_dev_broker = tools::add_kafka_dev_broker_command(app, kafka_dev_broker_options);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -63,5 +67,6 @@ int main(int argc, char** argv) {
   if (erase->parsed()) return tools::run_erase(erase_options);
   if (replay->parsed()) return tools::run_replay(replay_options);
   if (bench->parsed()) return tools::run_bench(*bench, bench_options);
+  if (kafka_dev_broker->parsed()) return tools::run_kafka_dev_broker(kafka_dev_broker_options);
   return 2;
 }

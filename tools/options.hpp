@@ -6,19 +6,32 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
+
+#include "domain/result.hpp"
 
 namespace clientele::tools {
 
 struct StoreOptions {
   std::string data_dir = "./var";  // the installation's data directory
-  std::int32_t partitions = 12;    // partitions of the event log (fixed once created)
-  std::string kek_file;            // file holding the key-encryption key (else CLIENTELE_KEK)
-  std::string pepper_file;         // file holding the blind-index pepper (else CLIENTELE_PEPPER)
+  // "embedded" (DATA/events) or "kafka://HOST:PORT[,HOST:PORT...]"
+  std::string event_log = "embedded";
+  std::int32_t partitions = 12;  // partitions of the event log (fixed once created)
+  std::string kek_file;          // file holding the key-encryption key (else CLIENTELE_KEK)
+  std::string pepper_file;       // file holding the blind-index pepper (else CLIENTELE_PEPPER)
 
   std::filesystem::path event_log_dir() const { return std::filesystem::path(data_dir) / "events"; }
 };
 
-// Adds --data-dir, --partitions, --kek-file and --pepper-file to `command`, bound to `options`.
+// Adds --data-dir, --event-log, --partitions, --kek-file and --pepper-file to `command`, bound
+// to `options`.
 void add_store_options(CLI::App& command, StoreOptions& options);
+
+// The Kafka bootstrap servers ("HOST:PORT,...") an --event-log names, or "" for "embedded".
+// errc::invalid naming --event-log when it is neither.
+Result<std::string> kafka_bootstrap_of(std::string_view event_log);
+
+// Adds --event-log to `command`, bound to `event_log`.
+CLI::Option* add_event_log_option(CLI::App& command, std::string& event_log);
 
 }  // namespace clientele::tools

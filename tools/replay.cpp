@@ -805,7 +805,8 @@ int run_replay(const ReplayOptions& options) {
     if (!loaded) return bad(loaded.error());
     key.emplace(std::move(*loaded));
   }
-  if (!std::filesystem::exists(options.store.event_log_dir() / "CURRENT")) {
+  if (options.store.event_log == "embedded" &&
+      !std::filesystem::exists(options.store.event_log_dir() / "CURRENT")) {
     infra::log_error("no event log in the data directory",
                      {{"dataDir", std::filesystem::absolute(options.store.data_dir).string()}});
     return 1;

@@ -1,16 +1,19 @@
 #include "tools/serve.hpp"
 
-#include <csignal>
+#include <unistd.h>
+
 #include <filesystem>
+#include <functional>
 
 #include "infra/logging.hpp"
 #include "tools/installation.hpp"
+#include "tools/stop_signals.hpp"
 
 namespace clientele::tools {
 namespace {
 
-// Opens the installation, reports it, and waits for one of `stop_signals`. Returns the exit code.
-int serve_until_signal(const StoreOptions& options, const sigset_t& stop_signals) {
+// Opens the installation, reports it, and waits for the stop. Returns the exit code.
+int serve(const StoreOptions& options, const std::function<void()>& wait_for_stop) {
   auto installation = open_installation(options);
   if (!installation) {
     infra::log_error("cannot open the installation", {{"error", installation.error().message}});
@@ -21,33 +24,23 @@ int serve_until_signal(const StoreOptions& options, const sigset_t& stop_signals
   for (std::int32_t p = 0; p < log.partition_count(); ++p) {
     events += log.end_offset(events::Partition{p})->value;
   }
-  const auto directory = std::filesystem::absolute(options.event_log_dir()).lexically_normal();
-  infra::log_info("event log opened", {{"eventLog", "embedded"},
-                                       {"path", directory.string()},
-                                       {"partitions", log.partition_count()},
-                                       {"events", events}});
+  nlohmann::json opened{
+      {"eventLog", options.event_log}, {"partitions", log.partition_count()}, {"events", events}};
+  if (options.event_log == "embedded") {
+    opened["path"] = std::filesystem::absolute(options.event_log_dir()).lexically_normal().string();
+  }
+  infra::log_info("event log opened", opened);
   infra::log_info("ready", {{"pid", ::getpid()}});
 
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
-  infra::log_info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  wait_for_stop();
   return 0;
 }
 
 }  // namespace
 
 int run_serve(const StoreOptions& options) {
-  // Block the stop signals before any thread starts, so every thread inherits the mask and the
-  // main thread alone receives them in sigwait().
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  const int code = serve_until_signal(options, stop_signals);  // every store is closed after it
-  if (code == 0) infra::log_info("stopped");
-  return code;
+  return run_until_signal(
+      [&](const std::function<void()>& wait_for_stop) { return serve(options, wait_for_stop); });
 }
 
 }  // namespace clientele::tools

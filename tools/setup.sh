@@ -10,6 +10,7 @@ CLIENTELE_PACKAGES=(
   librocksdb-dev librdkafka-dev libsodium-dev
   nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev
+  kcat  # Kafka's command-line client: the interop test, and the ceiling in bench log-append
 )
 
 # Installs the missing packages with apt-get, as root or through sudo; does nothing when all

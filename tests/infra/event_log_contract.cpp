@@ -26,7 +26,7 @@ EncodedEvent event(const std::string& payload) {
 std::vector<Record> read_all(events::EventLog& log, Partition partition, Offset from = {}) {
   std::vector<Record> out;
   auto cursor = log.open_cursor(partition, from);
-  EXPECT_TRUE(cursor.ok());
+  EXPECT_TRUE(cursor.ok()) << (cursor.ok() ? "" : cursor.error().message);
   if (!cursor) return out;
   for (;;) {
     auto batch = (*cursor)->next(100, 0ms);
@@ -177,7 +177,7 @@ TEST_P(EventLogContract, ACursorReturnsAtMostTheRequestedNumber) {
   const std::vector<EncodedEvent> batch(6, event("x"));
   ASSERT_TRUE(log->append("CUST_00000002", batch).ok());
   auto cursor = log->open_cursor(Partition{0}, Offset{0});
-  ASSERT_TRUE(cursor.ok());
+  ASSERT_TRUE(cursor.ok()) << cursor.error().message;
   auto first = (*cursor)->next(4, 0ms);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->size(), 4u);
@@ -192,7 +192,7 @@ TEST_P(EventLogContract, ATailingCursorWakesOnAppend) {
   auto log = GetParam().open(dir.path(), 2);
   const std::string key = "CUST_00000003";
   auto cursor = log->open_cursor(log->partition_for(key), Offset{0});
-  ASSERT_TRUE(cursor.ok());
+  ASSERT_TRUE(cursor.ok()) << cursor.error().message;
   std::thread appender([&] {
     std::this_thread::sleep_for(100ms);
     const auto e = event("late");
@@ -214,7 +214,7 @@ TEST_P(EventLogContract, ACursorWithNothingNewReturnsEmptyAfterItsWait) {
   TempDir dir;
   auto log = GetParam().open(dir.path(), 2);
   auto cursor = log->open_cursor(Partition{1}, Offset{0});
-  ASSERT_TRUE(cursor.ok());
+  ASSERT_TRUE(cursor.ok()) << cursor.error().message;
   auto records = (*cursor)->next(10, 50ms);
   ASSERT_TRUE(records.ok());
   EXPECT_TRUE(records->empty());

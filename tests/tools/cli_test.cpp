@@ -1,14 +1,24 @@
 // The `clientele` executable, run as a separate process, as users run it.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "events/envelope.hpp"
+#include "infra/kafka_event_log.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -143,7 +153,227 @@ TEST(Cli, BadOptionsExitNonZeroNamingTheOption) {
   EXPECT_NE(unknown.exit_code, 0);
 }
 
+// ---- kafka-dev-broker ----------------------------------------------------------------------
+
+// The first line of `file` once it exists (waiting up to `limit`), or "" if it did not come.
+std::string first_line_when_there(const std::filesystem::path& file,
+                                  std::chrono::milliseconds limit = 30s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!std::filesystem::exists(file) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  std::string line;
+  std::ifstream in(file);
+  std::getline(in, line);
+  return line;
+}
+
+// The partition count of `topic` as the cluster at `servers` reports it in its metadata (a
+// plain librdkafka client), or -1 if it has no such topic or did not answer.
+int partition_count_of(const std::string& servers, const std::string& topic) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char error[512];
+  if (rd_kafka_conf_set(conf, "bootstrap.servers", servers.c_str(), error, sizeof error) !=
+      RD_KAFKA_CONF_OK) {
+    rd_kafka_conf_destroy(conf);
+    return -1;
+  }
+  rd_kafka_t* client = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+  if (client == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return -1;
+  }
+  int partitions = -1;
+  const rd_kafka_metadata_t* metadata = nullptr;
+  if (rd_kafka_metadata(client, 1, nullptr, &metadata, 10'000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int i = 0; i < metadata->topic_cnt; ++i) {
+      if (metadata->topics[i].topic == topic && metadata->topics[i].err == 0) {
+        partitions = metadata->topics[i].partition_cnt;
+      }
+    }
+    rd_kafka_metadata_destroy(metadata);
+  }
+  rd_kafka_destroy(client);
+  return partitions;
+}
+
+// A port that was free a moment ago; with `keep`, held (listening) until the socket is closed.
+int loopback_port(int* keep = nullptr) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(fd, 4) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    throw std::runtime_error("cannot bind a loopback socket");
+  }
+  if (keep != nullptr) {
+    *keep = fd;
+  } else {
+    ::close(fd);
+  }
+  return ntohs(address.sin_port);
+}
+
+TEST(Cli, KafkaDevBrokerServesTheEventTopicAndStopsCleanlyOnSigterm) {
+  TempDir dir;
+  const auto port_file = dir.path() / "broker.port";
+  const auto out = dir.path() / "stdout.txt";
+  // Through sh only to catch stdout in a file; exec keeps the broker the child that is signalled.
+  Child broker({"/bin/sh", "-c",
+                R"(exec "$0" kafka-dev-broker --port-file "$1" --partitions 3 >"$2")", kBinary,
+                port_file.string(), out.string()});
+  const auto servers = first_line_when_there(port_file);
+  ASSERT_FALSE(servers.empty()) << "no port file";
+  EXPECT_EQ(servers.rfind("127.0.0.1:", 0), 0u) << servers;
+  EXPECT_EQ(first_line_when_there(out), servers);
+  const auto ready = wait_for_log(broker, "kafka dev broker ready");
+  ASSERT_FALSE(ready.is_null());
+  EXPECT_EQ(ready.value("bootstrapServers", ""), servers);
+  EXPECT_EQ(ready.value("topic", ""), "clientele.events");
+
+  EXPECT_EQ(partition_count_of(servers, "clientele.events"), 3);
+
+  EXPECT_EQ(broker.stop(SIGTERM), 0);
+  ASSERT_FALSE(wait_for_log(broker, "stopped").is_null());
+  EXPECT_FALSE(std::filesystem::exists(port_file)) << "the port file outlives the broker";
+  // Nothing else was left behind (no temporary port file).
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator()),
+            1);
+}
+
+TEST(Cli, KafkaDevBrokerListensOnTheBootstrapPortItIsGiven) {
+  const int port = loopback_port();
+  Child broker({kBinary, "kafka-dev-broker", "--port", std::to_string(port), "--brokers", "2"});
+  const auto ready = wait_for_log(broker, "kafka dev broker ready");
+  ASSERT_FALSE(ready.is_null());
+  const std::string servers = "127.0.0.1:" + std::to_string(port);
+  EXPECT_EQ(ready.value("bootstrapServers", ""), servers);
+  EXPECT_EQ(ready.value("brokers", 0), 2);
+  EXPECT_EQ(partition_count_of(servers, "clientele.events"), 12);
+  EXPECT_EQ(broker.stop(SIGTERM), 0);
+}
+
+TEST(Cli, KafkaDevBrokerOnAPortInUseExits1NamingThePort) {
+  int held = -1;
+  const int port = loopback_port(&held);
+  const auto run = run_process({kBinary, "kafka-dev-broker", "--port", std::to_string(port)});
+  ::close(held);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("127.0.0.1:" + std::to_string(port) + " is already in use"),
+            std::string::npos)
+      << run.err;
+  EXPECT_TRUE(run.out.empty()) << run.out;
+}
+
+TEST(Cli, KafkaDevBrokerThatCannotWriteItsPortFileExits1AndPrintsNothing) {
+  TempDir dir;
+  const auto run = run_process({kBinary, "kafka-dev-broker", "--port-file",
+                                (dir.path() / "missing" / "broker.port").string()});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("cannot write the port file"), std::string::npos) << run.err;
+  EXPECT_TRUE(run.out.empty()) << run.out;
+}
+
+TEST(Cli, KafkaDevBrokerRefusesBadOptionsWithExit2) {
+  for (const std::vector<std::string>& options : {std::vector<std::string>{"--brokers", "4"},
+                                                  {"--brokers", "0"},
+                                                  {"--partitions", "0"},
+                                                  {"--partitions", "1025"},
+                                                  {"--port", "65536"}}) {
+    std::vector<std::string> argv{kBinary, "kafka-dev-broker"};
+    argv.insert(argv.end(), options.begin(), options.end());
+    const auto run = run_process(argv);
+    EXPECT_EQ(run.exit_code, 2) << options[0] << " " << options[1];
+    EXPECT_NE((run.out + run.err).find(options[0]), std::string::npos) << run.out << run.err;
+  }
+  const auto topic = run_process({kBinary, "kafka-dev-broker", "--topic", "no spaces"});
+  EXPECT_EQ(topic.exit_code, 2) << topic.err;
+}
+
+TEST(Cli, KafkaDevBrokerHelpStatesItsLimits) {
+  const auto help = run_process({kBinary, "kafka-dev-broker", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* limit : {"Memory only", "5 MiB", "100k batches", "transaction markers",
+                            "session.timeout.ms", "Loopback", "real Kafka in production"}) {
+    EXPECT_NE(help.out.find(limit), std::string::npos) << limit << "\n" << help.out;
+  }
+}
+
 // ---- benchmarks ----------------------------------------------------------------------------
+
+// `clientele kafka-dev-broker` with its port file in `dir`, and the address it wrote there ("" if
+// none came).
+struct DevBroker {
+  explicit DevBroker(const std::filesystem::path& dir)
+      : child({kBinary, "kafka-dev-broker", "--port-file", (dir / "broker.port").string()}),
+        servers(first_line_when_there(dir / "broker.port")) {}
+
+  Child child;
+  std::string servers;
+};
+
+// serve and replay on Kafka: the dev broker as a developer runs it, three events in its topic.
+TEST(Cli, ServeAndReplayRunOnKafkaThroughTheDevBroker) {
+  TempDir dir;
+  DevBroker broker(dir.path());
+  const auto& servers = broker.servers;
+  ASSERT_FALSE(servers.empty()) << "no port file";
+  {
+    infra::KafkaLogOptions options;
+    options.bootstrap_servers = servers;
+    auto log = infra::KafkaEventLog::open(options);
+    ASSERT_TRUE(log.ok()) << log.error().message;
+    for (int i = 1; i <= 3; ++i) {
+      events::Envelope e;
+      e.id = "0194d3a2-7c41-7b3e-9f10-00000000000" + std::to_string(i);
+      e.type = "customer.status-changed";
+      e.stream = "customer-CUST_0000kafa";
+      e.seq = StreamVersion{static_cast<std::uint64_t>(i)};
+      e.customer_id = CustomerId("CUST_0000kafa");
+      e.actor = Actor{UserId("staff-1"), Role::Administrator};
+      e.data = {{"status", "Active"}};
+      e.personal = nullptr;
+      const events::EncodedEvent event{e.id, e.type, 1, events::serialize(e)};
+      ASSERT_TRUE((*log)->append("CUST_0000kafa", std::span(&event, 1)).ok());
+    }
+  }
+  const std::string event_log = "kafka://" + servers;
+  const auto data = (dir.path() / "var").string();
+
+  Child serve({kBinary, "serve", "--event-log", event_log, "--data-dir", data});
+  std::vector<json> seen;
+  ASSERT_FALSE(wait_for_log(serve, "ready", &seen).is_null());
+  const auto opened = std::find_if(seen.begin(), seen.end(), [](const json& line) {
+    return line.value("msg", "") == "event log opened";
+  });
+  ASSERT_NE(opened, seen.end());
+  EXPECT_EQ(opened->value("eventLog", ""), event_log);
+  EXPECT_EQ(opened->value("events", 0), 3);
+  EXPECT_FALSE(opened->contains("path"));
+  EXPECT_EQ(serve.stop(SIGTERM), 0);
+
+  const auto replay =
+      run_process({kBinary, "replay", "--event-log", event_log, "--data-dir", data});
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  std::istringstream lines(replay.out);
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    const auto j = json::parse(line);
+    EXPECT_TRUE(j.at("customerId").get<std::string>().starts_with("PSN_")) << line;
+    EXPECT_EQ(j.at("type"), "customer.status-changed");
+  }
+  EXPECT_EQ(count, 3);
+
+  const auto bad =
+      run_process({kBinary, "serve", "--event-log", "kafka://nohost", "--data-dir", data});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--event-log"), std::string::npos) << bad.err;
+  EXPECT_EQ(broker.child.stop(SIGTERM), 0);
+}
 
 TEST(Bench, LogAppendRunsEachModeAndPrintsOneJsonReport) {
   for (const std::string mode : {"log", "encode", "seal"}) {
@@ -167,6 +397,26 @@ TEST(Bench, LogAppendRunsEachModeAndPrintsOneJsonReport) {
     EXPECT_GT(report.value("payload_bytes", 0), mode == "seal" ? 500 : 300);
   }
   EXPECT_NE(run_process({kBinary, "bench", "log-append", "--encode", "--seal"}).exit_code, 0);
+}
+
+TEST(Bench, LogAppendOnKafkaMeasuresKcatOnTheSameBroker) {
+  TempDir dir;
+  DevBroker broker(dir.path());
+  const auto& servers = broker.servers;
+  ASSERT_FALSE(servers.empty()) << "no port file";
+  const auto run = run_process({kBinary, "bench", "log-append", "--event-log", "kafka://" + servers,
+                                "--appenders", "8", "--events", "800"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto report = json::parse(run.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << run.out;
+  EXPECT_EQ(report.value("eventLog", ""), "kafka://" + servers);
+  EXPECT_EQ(report.value("events", 0), 800);
+  EXPECT_EQ(report.value("failures", -1), 0);
+  EXPECT_FALSE(report.contains("fsyncs"));
+  const auto kcat = report.value("kcat_events_per_s", 0.0);
+  EXPECT_GT(kcat, 0.0) << run.out;
+  EXPECT_NEAR(report.value("ratio_to_kcat", 0.0), report.value("events_per_s", 0.0) / kcat, 1e-6);
+  EXPECT_EQ(broker.child.stop(SIGTERM), 0);
 }
 
 TEST(Bench, SealPrintsItsRatesAsOneJsonObject) {

@@ -1,0 +1,77 @@
+#pragma once
+// The Kafka event log: the EventLog port on a Kafka topic through librdkafka (DESIGN.md §2, §4).
+//
+// Appends: an idempotent producer (acks=all), the record key is the customer id, the value the
+// envelope, the headers its type, version and event id. append() returns once every event of
+// the command has its delivery report. The events of one command are enqueued together under
+// a lock of their partition, so they are contiguous and in order; a command of several events
+// also carries a "part" header ("2/3") on each, and cursors hold a command back until its last
+// part is read, and skip a command whose parts stop short (its append failed half way), so a
+// reader sees a command whole or not at all. That needs one writer process per partition, as
+// DESIGN.md §4 has it.
+//
+// Reads: each cursor is a consumer of its own, assigned one partition at the offset the caller
+// supplies (read models keep their own checkpoints); nothing is committed to Kafka.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "events/event_log.hpp"
+
+namespace clientele::infra {
+
+struct KafkaLogOptions {
+  std::string bootstrap_servers;           // "host:port[,host:port...]"
+  std::string topic = "clientele.events";  // the one topic of the log
+  std::int32_t partitions = 12;  // the topic's partition count; a topic it creates gets it
+  int replication_factor = -1;   // of a topic it creates; -1 = the brokers' default
+  // How long an append may wait for its delivery reports (message.timeout.ms); after it the
+  // append fails with errc::unavailable, its outcome unknown if the events were in flight.
+  std::chrono::milliseconds append_timeout{30'000};
+  // How long opening waits for the cluster's metadata (and the topic's creation).
+  std::chrono::milliseconds connect_timeout{10'000};
+};
+
+class KafkaEventLog final : public events::EventLog {
+ public:
+  // Connects, and creates the topic through the Admin API when it is missing.
+  // errc::invalid when the topic has another partition count than `partitions` (or it is not
+  // 1..1024); errc::unavailable when the cluster cannot be reached or the topic not created.
+  static Result<std::unique_ptr<KafkaEventLog>> open(const KafkaLogOptions& options);
+
+  // Waits for the appends in flight, then disconnects. Cursors must be destroyed before.
+  ~KafkaEventLog() override;
+  KafkaEventLog(const KafkaEventLog&) = delete;
+  KafkaEventLog& operator=(const KafkaEventLog&) = delete;
+
+  events::Partition partition_for(std::string_view key) const override;
+  // errc::unavailable when a delivery report is an error: "not written" when no event of the
+  // command can have been persisted, "outcome unknown" when one may have been (in flight when
+  // it timed out, or on a fatal producer error). Never reports success for either.
+  Result<std::vector<events::Position>> append(
+      std::string_view key, std::span<const events::EncodedEvent> events) override;
+  std::int32_t partition_count() const override;
+  // The partition's high watermark.
+  Result<events::Offset> end_offset(events::Partition partition) override;
+  Result<std::unique_ptr<events::PartitionCursor>> open_cursor(events::Partition partition,
+                                                               events::Offset from) override;
+
+  struct Stats {
+    std::uint64_t appends = 0;            // acknowledged append() calls
+    std::uint64_t events = 0;             // events in them
+    std::uint64_t failed_appends = 0;     // append() calls that returned an error
+    std::uint64_t producer_restarts = 0;  // producers replaced after a fatal error
+  };
+  Stats stats() const;
+
+  struct Impl;
+
+ private:
+  explicit KafkaEventLog(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;  // the producer, its poller thread and the shared state
+};
+
+}  // namespace clientele::infra

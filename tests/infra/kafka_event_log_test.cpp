@@ -1,0 +1,379 @@
+// The Kafka log against a Kafka-protocol broker (librdkafka's mock cluster, on loopback, started
+// by the test): the contract suite, the faults a real cluster has, and what only the Kafka log
+// does (whole commands for readers, the topic's partition count).
+
+#include "infra/kafka_event_log.hpp"
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "infra/kafka_mock_cluster.hpp"
+#include "tests/infra/event_log_contract.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace clientele::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using events::EncodedEvent;
+using events::Offset;
+using events::Partition;
+using events::Record;
+using infra::KafkaEventLog;
+using infra::KafkaLogOptions;
+using infra::KafkaMockCluster;
+
+// One cluster for the contract suite; each log in it has a topic of its own.
+KafkaMockCluster& shared_cluster() {
+  static const auto cluster = [] {
+    auto started = KafkaMockCluster::start({});
+    if (!started) throw std::runtime_error(started.error().message);
+    return std::move(*started);
+  }();
+  return *cluster;
+}
+
+// Opens a log on `topic` of `cluster`, making the topic first if needed (the mock has no
+// CreateTopics).
+std::unique_ptr<KafkaEventLog> open_on(KafkaMockCluster& cluster, const std::string& topic,
+                                       std::int32_t partitions,
+                                       std::chrono::milliseconds timeout = 10s) {
+  static std::mutex mu;
+  static std::set<std::string> made;
+  {
+    std::lock_guard lock(mu);
+    if (made.insert(cluster.bootstrap_servers() + "/" + topic).second) {
+      if (auto created = cluster.create_topic(topic, partitions); !created)
+        throw std::runtime_error(created.error().message);
+    }
+  }
+  KafkaLogOptions options;
+  options.bootstrap_servers = cluster.bootstrap_servers();
+  options.topic = topic;
+  options.partitions = partitions;
+  options.append_timeout = timeout;
+  auto log = KafkaEventLog::open(options);
+  if (!log) throw std::runtime_error(log.error().message);
+  return std::move(*log);
+}
+
+// The log "in" `dir`: the topic named after the directory, so reopening finds the same events.
+std::unique_ptr<events::EventLog> open_kafka(const std::filesystem::path& dir,
+                                             std::int32_t partitions) {
+  return open_on(shared_cluster(),
+                 "t." + dir.filename().string() + "." + std::to_string(partitions), partitions);
+}
+
+INSTANTIATE_TEST_SUITE_P(Kafka, EventLogContract,
+                         ::testing::Values(LogUnderTest{"kafka", open_kafka}),
+                         [](const auto& info) { return info.param.name; });
+
+EncodedEvent event(const std::string& payload) {
+  return EncodedEvent{"id-" + payload, "test.appended", 1, payload};
+}
+
+// Every record of every partition of `log`, from the start to the end as of now.
+std::vector<Record> read_everything(events::EventLog& log) {
+  std::vector<Record> out;
+  for (std::int32_t p = 0; p < log.partition_count(); ++p) {
+    const auto end = log.end_offset(Partition{p});
+    EXPECT_TRUE(end.ok());
+    if (!end) return out;
+    auto cursor = log.open_cursor(Partition{p}, Offset{0});
+    EXPECT_TRUE(cursor.ok());
+    if (!cursor) return out;
+    while ((*cursor)->position() < *end) {
+      auto batch = (*cursor)->next(500, 5s);
+      EXPECT_TRUE(batch.ok());
+      if (!batch || batch->empty()) break;
+      out.insert(out.end(), batch->begin(), batch->end());
+    }
+  }
+  return out;
+}
+
+// Appends single events from `threads` threads until `stop`; remembers what was acknowledged.
+class Appenders {
+ public:
+  Appenders(events::EventLog& log, int threads) {
+    for (int t = 0; t < threads; ++t) {
+      threads_.emplace_back([this, &log, t] {
+        const std::string key = "CUST_" + std::to_string(7000 + t);
+        for (int n = 0; !stop_; ++n) {
+          const auto e = event(std::to_string(t) + "/" + std::to_string(n));
+          const auto started = std::chrono::steady_clock::now();
+          const auto result = log.append(key, std::span(&e, 1));
+          const auto took = std::chrono::steady_clock::now() - started;
+          std::lock_guard lock(mu_);
+          if (result) {
+            acknowledged_.insert(e.payload);
+          } else {
+            failures_.push_back({result.error(), took});
+          }
+        }
+      });
+    }
+  }
+  ~Appenders() { stop(); }
+
+  void stop() {
+    stop_ = true;
+    for (auto& thread : threads_)
+      if (thread.joinable()) thread.join();
+  }
+  std::size_t acknowledged() {
+    std::lock_guard lock(mu_);
+    return acknowledged_.size();
+  }
+  std::size_t failed() {
+    std::lock_guard lock(mu_);
+    return failures_.size();
+  }
+
+  struct Failure {
+    Error error;
+    std::chrono::steady_clock::duration took;
+  };
+  std::set<std::string> acknowledged_;  // payloads of the appends that succeeded
+  std::vector<Failure> failures_;       // the appends that failed
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::vector<std::thread> threads_;
+};
+
+// Waits up to `limit` for `condition`.
+template <class Condition>
+bool eventually(Condition condition, std::chrono::milliseconds limit = 20s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+std::unique_ptr<KafkaMockCluster> start_cluster(int brokers) {
+  auto cluster = KafkaMockCluster::start({.brokers = brokers, .port = 0});
+  if (!cluster) throw std::runtime_error(cluster.error().message);
+  return std::move(*cluster);
+}
+
+}  // namespace
+
+TEST(KafkaEventLog, BrokersDownFailAppendsInTimeAndLoseOrDuplicateNothingAcknowledged) {
+  auto cluster = start_cluster(1);
+  constexpr auto kTimeout = 2s;
+  auto log = open_on(*cluster, "faults", 3, kTimeout);
+  Appenders appenders(*log, 4);
+  ASSERT_TRUE(eventually([&] { return appenders.acknowledged() > 200; }));
+
+  cluster->set_brokers_down();
+  ASSERT_TRUE(eventually([&] { return appenders.failed() >= 4; }));
+  cluster->set_brokers_up();
+  const auto before = appenders.acknowledged();
+  ASSERT_TRUE(eventually([&] { return appenders.acknowledged() > before + 200; }, 30s));
+  appenders.stop();
+
+  for (const auto& failure : appenders.failures_) {
+    EXPECT_EQ(failure.error.code, errc::unavailable) << failure.error.message;
+    EXPECT_LT(failure.took, kTimeout + 2s) << failure.error.message;
+  }
+  std::map<std::string, int> seen;
+  for (const auto& record : read_everything(*log)) ++seen[record.payload];
+  for (const auto& [payload, count] : seen) EXPECT_EQ(count, 1) << payload << " duplicated";
+  for (const auto& payload : appenders.acknowledged_)
+    EXPECT_TRUE(seen.contains(payload)) << payload << " was acknowledged and is missing";
+}
+
+TEST(KafkaEventLog, RetriableProduceErrorsAreRetriedTransparently) {
+  auto cluster = start_cluster(1);
+  auto log = open_on(*cluster, "retried", 1);
+  constexpr int kProduce = 0;  // the Produce API key
+  cluster->push_request_errors(
+      kProduce,
+      {RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+       RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS});
+  for (int i = 0; i < 20; ++i) {
+    const auto e = event("r" + std::to_string(i));
+    const auto result = log->append("CUST_1", std::span(&e, 1));
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(result->front().offset.value, i);
+  }
+  const auto records = read_everything(*log);
+  ASSERT_EQ(records.size(), 20u);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(records[i].payload, "r" + std::to_string(i));
+}
+
+// A fatal producer error (here: the broker and the idempotent producer disagree on the sequence
+// numbers) ends the producer for good; the log replaces it and appends go on.
+TEST(KafkaEventLog, AFatalProducerErrorReplacesTheProducer) {
+  auto cluster = start_cluster(1);
+  auto log = open_on(*cluster, "fatal", 1, 5s);
+  const auto first = event("before");
+  ASSERT_TRUE(log->append("CUST_5", std::span(&first, 1)).ok());
+  constexpr int kProduce = 0;
+  cluster->push_request_errors(kProduce, {RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER});
+  const auto doomed = event("doomed");
+  const auto failed = log->append("CUST_5", std::span(&doomed, 1));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, errc::unavailable);
+  ASSERT_TRUE(eventually([&] { return log->stats().producer_restarts == 1; }));
+  const auto after = event("after");
+  const auto result = log->append("CUST_5", std::span(&after, 1));
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  std::vector<std::string> payloads;
+  for (const auto& record : read_everything(*log)) payloads.push_back(record.payload);
+  EXPECT_EQ(payloads.front(), "before");
+  EXPECT_EQ(payloads.back(), "after");
+}
+
+TEST(KafkaEventLog, ALeaderChangeMidStreamKeepsThePartitionsOrder) {
+  auto cluster = start_cluster(3);
+  auto log = open_on(*cluster, "leaders", 1);
+  std::atomic<bool> moved{false};
+  std::thread mover([&] {
+    for (int round = 1; round <= 4; ++round) {
+      std::this_thread::sleep_for(100ms);
+      cluster->set_partition_leader("leaders", 0, 1 + round % 3);
+    }
+    moved = true;
+  });
+  int appended = 0;
+  for (; !moved || appended < 50; ++appended) {
+    const auto e = event(std::to_string(appended));
+    const auto result = log->append("CUST_2", std::span(&e, 1));
+    ASSERT_TRUE(result.ok()) << result.error().message;
+  }
+  mover.join();
+  const auto records = read_everything(*log);
+  ASSERT_EQ(records.size(), static_cast<std::size_t>(appended));
+  for (int i = 0; i < appended; ++i) EXPECT_EQ(records[i].payload, std::to_string(i));
+}
+
+// A command whose append failed half way leaves its first parts in the topic; a reader must
+// never see them. Written here with a plain producer, as a crashed writer would leave them.
+TEST(KafkaEventLog, ReadersSkipACommandWhosePartsStopShort) {
+  auto cluster = start_cluster(1);
+  auto log = open_on(*cluster, "torn", 1);
+  const std::vector<EncodedEvent> whole{event("w1"), event("w2")};
+  ASSERT_TRUE(log->append("CUST_3", whole).ok());
+
+  char reason[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", cluster->bootstrap_servers().c_str(),
+                              reason, sizeof reason),
+            RD_KAFKA_CONF_OK);
+  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_PRODUCER, conf, reason, sizeof reason);
+  ASSERT_NE(raw, nullptr) << reason;
+  for (const char* part : {"1/3", "2/3"}) {
+    ASSERT_EQ(rd_kafka_producev(raw, RD_KAFKA_V_TOPIC("torn"), RD_KAFKA_V_PARTITION(0),
+                                RD_KAFKA_V_KEY("CUST_3", 6), RD_KAFKA_V_VALUE((void*)"torn", 4),
+                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                RD_KAFKA_V_HEADER("part", part, 3), RD_KAFKA_V_END),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+  ASSERT_EQ(rd_kafka_flush(raw, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_destroy(raw);
+
+  // A reader at the end holds the two parts back while the command may still complete.
+  auto tail = log->open_cursor(Partition{0}, Offset{2});
+  ASSERT_TRUE(tail.ok());
+  auto held = (*tail)->next(10, 500ms);
+  ASSERT_TRUE(held.ok());
+  EXPECT_TRUE(held->empty());
+  EXPECT_EQ((*tail)->position().value, 2);
+
+  const std::vector<EncodedEvent> after{event("a1"), event("a2"), event("a3")};
+  ASSERT_TRUE(log->append("CUST_3", after).ok());
+  std::vector<std::string> payloads;
+  for (const auto& record : read_everything(*log)) payloads.push_back(record.payload);
+  EXPECT_EQ(payloads, (std::vector<std::string>{"w1", "w2", "a1", "a2", "a3"}));
+  auto rest = (*tail)->next(10, 5s);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 3u);
+  EXPECT_EQ(rest->front().payload, "a1");
+  EXPECT_EQ(rest->front().position.offset.value, 4);
+
+  // A cursor opened in the middle of a whole command reads on from there.
+  auto midway = log->open_cursor(Partition{0}, Offset{5});
+  ASSERT_TRUE(midway.ok());
+  auto from_midway = (*midway)->next(10, 5s);
+  ASSERT_TRUE(from_midway.ok());
+  ASSERT_EQ(from_midway->size(), 2u);
+  EXPECT_EQ(from_midway->front().payload, "a2");
+}
+
+TEST(KafkaEventLog, AppendedRecordsCarryTheKeyAndHeaders) {
+  auto cluster = start_cluster(1);
+  auto log = open_on(*cluster, "headers", 2);
+  const EncodedEvent e{"0194d3a2-7c41-7b3e-9f10-2a4b6c8d0e1f", "customer.registered", 2, "{}"};
+  auto positions = log->append("CUST_4", std::span(&e, 1));
+  ASSERT_TRUE(positions.ok());
+
+  char reason[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", cluster->bootstrap_servers().c_str(), reason,
+                    sizeof reason);
+  rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, reason, sizeof reason);
+  ASSERT_NE(consumer, nullptr) << reason;
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(consumer, "headers", nullptr);
+  const auto partition = positions->front().partition.value;
+  ASSERT_EQ(rd_kafka_consume_start(topic, partition, positions->front().offset.value), 0);
+  rd_kafka_message_t* message = rd_kafka_consume(topic, partition, 10000);
+  ASSERT_NE(message, nullptr);
+  ASSERT_EQ(message->err, RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(std::string(static_cast<const char*>(message->key), message->key_len), "CUST_4");
+  rd_kafka_headers_t* headers = nullptr;
+  ASSERT_EQ(rd_kafka_message_headers(message, &headers), RD_KAFKA_RESP_ERR_NO_ERROR);
+  const auto header = [&](const char* name) {
+    const void* value = nullptr;
+    std::size_t size = 0;
+    if (rd_kafka_header_get_last(headers, name, &value, &size)) return std::string("<none>");
+    return std::string(static_cast<const char*>(value), size);
+  };
+  EXPECT_EQ(header("type"), "customer.registered");
+  EXPECT_EQ(header("v"), "2");
+  EXPECT_EQ(header("id"), e.id);
+  EXPECT_EQ(header("part"), "<none>");  // a one-event command has no parts
+  rd_kafka_message_destroy(message);
+  rd_kafka_consume_stop(topic, partition);
+  rd_kafka_topic_destroy(topic);
+  rd_kafka_destroy(consumer);
+}
+
+TEST(KafkaEventLog, ATopicWithAnotherPartitionCountIsAStartupError) {
+  auto cluster = start_cluster(1);
+  ASSERT_TRUE(cluster->create_topic("counted", 6).ok());
+  KafkaLogOptions options;
+  options.bootstrap_servers = cluster->bootstrap_servers();
+  options.topic = "counted";
+  options.partitions = 12;
+  auto log = KafkaEventLog::open(options);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.error().code, errc::invalid);
+  EXPECT_EQ(log.error().field, "partitions");
+  EXPECT_NE(log.error().message.find("6"), std::string::npos) << log.error().message;
+}
+
+TEST(KafkaEventLog, AnUnreachableClusterIsUnavailable) {
+  KafkaLogOptions options;
+  options.bootstrap_servers = "127.0.0.1:1";  // nothing listens on port 1
+  options.connect_timeout = 1s;
+  const auto started = std::chrono::steady_clock::now();
+  auto log = KafkaEventLog::open(options);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.error().code, errc::unavailable);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+}
+
+}  // namespace clientele::testing
