@@ -6,6 +6,7 @@
 #include <atomic>
 #include <charconv>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <semaphore>
@@ -159,13 +160,95 @@ std::optional<Part> part_of(const rd_kafka_message_t& message) {
   return part;
 }
 
+// Reassembles the commands of one partition from its records, in offset order: a record of a
+// one-event command passes on at once, the parts of a command are held until its last one, and
+// a command whose parts stop short (its append failed half way) is dropped.
+class CommandAssembler {
+ public:
+  explicit CommandAssembler(Partition partition) : partition_(partition) {}
+
+  // Takes the next record and its part header, if any; whole commands' records go to `ready`.
+  void admit(Record record, std::optional<Part> part, std::deque<Record>& ready) {
+    const bool first = first_;
+    first_ = false;
+    if (!part) {
+      drop_torn();
+      ready.push_back(std::move(record));
+      return;
+    }
+    const bool continues =
+        (!held_.empty() || passing_) && part->count == count_ && part->index == next_index_;
+    if (part->index == 1 || (!continues && first)) {
+      // A command starts, or reading began in the middle of one: the reader asked for that
+      // offset, so its remaining parts pass straight through.
+      drop_torn();
+      passing_ = part->index != 1;
+      count_ = part->count;
+    } else if (!continues) {
+      drop_torn();
+      log_warn("kafka reader skips a part of an incomplete command",
+               {{"partition", partition_.value}, {"offset", record.position.offset.value}});
+      return;
+    }
+    next_index_ = part->index + 1;
+    if (passing_) {
+      ready.push_back(std::move(record));
+    } else {
+      held_.push_back(std::move(record));
+    }
+    if (part->index == part->count) {
+      for (auto& whole : held_) ready.push_back(std::move(whole));
+      held_.clear();
+      passing_ = false;
+    }
+  }
+
+  // The offset of the first record held back, if any.
+  std::optional<Offset> held_from() const {
+    if (held_.empty()) return std::nullopt;
+    return held_.front().position.offset;
+  }
+
+ private:
+  // Drops the parts held of a command that stopped short.
+  void drop_torn() {
+    if (!held_.empty()) {
+      log_warn("kafka reader skips an incomplete command",
+               {{"partition", partition_.value},
+                {"offset", held_.front().position.offset.value},
+                {"parts", held_.size()},
+                {"of", count_}});
+    }
+    held_.clear();
+    passing_ = false;
+  }
+
+  Partition partition_;         // the partition reassembled
+  std::vector<Record> held_;    // the parts read so far of an incomplete command
+  std::size_t count_ = 0;       // the number of parts of that command
+  std::size_t next_index_ = 0;  // the part expected next
+  bool passing_ = false;        // parts of a command entered midway go straight to `ready`
+  bool first_ = true;           // no record taken yet
+};
+
+// The record of `message`, a message without error of `partition`.
+Record record_of(const rd_kafka_message_t& message, Partition partition) {
+  return Record{Position{partition, Offset{message.offset}},
+                std::string(static_cast<const char*>(message.key), message.key_len),
+                std::string(static_cast<const char*>(message.payload), message.len)};
+}
+
 // A cursor on one partition: a consumer of its own (librdkafka's simple consumer: no group),
 // started on that partition.
 class KafkaCursor final : public events::PartitionCursor {
  public:
   // `topic` is a handle of `consumer`'s, consuming `partition` from `from`; the cursor owns both.
   KafkaCursor(Client consumer, rd_kafka_topic_t* topic, Partition partition, Offset from)
-      : consumer_(std::move(consumer)), topic_(topic), partition_(partition), fetched_(from) {}
+      : consumer_(std::move(consumer)),
+        topic_(topic),
+        partition_(partition),
+        fetched_(from),
+        commands_(partition) {}
   ~KafkaCursor() override {
     rd_kafka_consume_stop(topic_, partition_.value);
     rd_kafka_topic_destroy(topic_);
@@ -210,8 +293,7 @@ class KafkaCursor final : public events::PartitionCursor {
 
   Offset position() const override {
     if (!ready_.empty()) return ready_.front().position.offset;
-    if (!held_.empty()) return held_.front().position.offset;
-    return fetched_;
+    return commands_.held_from().value_or(fetched_);
   }
 
  private:
@@ -233,12 +315,8 @@ class KafkaCursor final : public events::PartitionCursor {
                {{"partition", partition_.value}, {"error", rd_kafka_err2name(message->err)}});
       return true;
     }
-    Record record{Position{partition_, Offset{message->offset}},
-                  std::string(static_cast<const char*>(message->key), message->key_len),
-                  std::string(static_cast<const char*>(message->payload), message->len)};
     fetched_ = Offset{message->offset + 1};
-    admit(std::move(record), part_of(*message));
-    first_ = false;
+    commands_.admit(record_of(*message, partition_), part_of(*message), ready_);
     return true;
   }
 
@@ -257,63 +335,12 @@ class KafkaCursor final : public events::PartitionCursor {
     return high > fetched_.value;
   }
 
-  // Moves `record` to ready_, or holds it while its command is incomplete.
-  void admit(Record record, std::optional<Part> part) {
-    if (!part) {
-      drop_torn();
-      ready_.push_back(std::move(record));
-      return;
-    }
-    const bool continues =
-        (!held_.empty() || passing_) && part->count == count_ && part->index == next_index_;
-    if (part->index == 1 || (!continues && first_)) {
-      // A command starts, or the cursor was opened in the middle of one: the caller asked for
-      // that offset, so its remaining parts pass straight through.
-      drop_torn();
-      passing_ = part->index != 1;
-      count_ = part->count;
-    } else if (!continues) {
-      drop_torn();
-      log_warn("kafka cursor skips a part of an incomplete command",
-               {{"partition", partition_.value}, {"offset", record.position.offset.value}});
-      return;
-    }
-    next_index_ = part->index + 1;
-    if (passing_) {
-      ready_.push_back(std::move(record));
-    } else {
-      held_.push_back(std::move(record));
-    }
-    if (part->index == part->count) {
-      for (auto& whole : held_) ready_.push_back(std::move(whole));
-      held_.clear();
-      passing_ = false;
-    }
-  }
-
-  // Drops the parts held of a command that stopped short: its append failed.
-  void drop_torn() {
-    if (!held_.empty()) {
-      log_warn("kafka cursor skips an incomplete command",
-               {{"partition", partition_.value},
-                {"offset", held_.front().position.offset.value},
-                {"parts", held_.size()},
-                {"of", count_}});
-    }
-    held_.clear();
-    passing_ = false;
-  }
-
-  Client consumer_;             // the client
-  rd_kafka_topic_t* topic_;     // its handle of the topic, consuming partition_
-  Partition partition_;         // the partition read
-  Offset fetched_;              // the offset of the next message to poll
-  std::deque<Record> ready_;    // whole commands' records, not yet returned
-  std::vector<Record> held_;    // the parts read so far of an incomplete command
-  std::size_t count_ = 0;       // the number of parts of that command
-  std::size_t next_index_ = 0;  // the part expected next
-  bool passing_ = false;        // parts of a command entered midway go straight to ready_
-  bool first_ = true;           // no message taken yet
+  Client consumer_;            // the client
+  rd_kafka_topic_t* topic_;    // its handle of the topic, consuming partition_
+  Partition partition_;        // the partition read
+  Offset fetched_;             // the offset of the next message to poll
+  std::deque<Record> ready_;   // whole commands' records, not yet returned
+  CommandAssembler commands_;  // holds the parts of an incomplete command
 };
 
 }  // namespace
@@ -641,6 +668,141 @@ Result<std::unique_ptr<events::PartitionCursor>> KafkaEventLog::open_cursor(Part
 
 KafkaEventLog::Stats KafkaEventLog::stats() const {
   return Stats{impl_->appends, impl_->events, impl_->failed_appends, impl_->restarts};
+}
+
+// ---- group reading -------------------------------------------------------------------------
+
+struct KafkaGroupReader::Impl {
+  // Starts assigned partitions at their checkpoints; forgets revoked ones.
+  static void on_rebalance(rd_kafka_t* client, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    auto& self = *static_cast<Impl*>(opaque);
+    self.ready.clear();
+    self.assemblers.clear();
+    if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      rd_kafka_assign(client, nullptr);
+      log_info("kafka group reader revoked", {{"group", self.options.group}});
+      return;
+    }
+    nlohmann::json assigned = nlohmann::json::array();
+    for (int i = 0; i < partitions->cnt; ++i) {
+      auto& partition = partitions->elems[i];
+      const Partition p{partition.partition};
+      partition.offset = self.options.checkpoint(p).value;
+      self.assemblers.emplace(p.value, CommandAssembler(p));
+      assigned.push_back({{"partition", p.value}, {"offset", partition.offset}});
+    }
+    rd_kafka_assign(client, partitions);
+    log_info("kafka group reader assigned", {{"group", self.options.group}, {"from", assigned}});
+  }
+
+  // Takes one message; whole commands go to `ready`.
+  Result<void> take(const rd_kafka_message_t& message) {
+    if (message.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
+        message.err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+      return make_error(errc::invalid, "offset",
+                        fmt::format("a checkpoint is not in partition {}: {}", message.partition,
+                                    rd_kafka_message_errstr(&message)));
+    }
+    if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      log_warn("kafka group reader", {{"error", rd_kafka_err2name(message.err)}});
+      return success();
+    }
+    const auto assembler = assemblers.find(message.partition);
+    if (assembler == assemblers.end()) return success();  // fetched before a revocation
+    assembler->second.admit(record_of(message, Partition{message.partition}), part_of(message),
+                            ready);
+    return success();
+  }
+
+  // Polls one message for up to `timeout_ms`. Returns whether one came.
+  Result<bool> poll(int timeout_ms) {
+    rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer.get(), timeout_ms);
+    if (message == nullptr) return false;
+    const std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> owned(
+        message, rd_kafka_message_destroy);
+    if (auto taken = take(*message); !taken) return taken.error();
+    return true;
+  }
+
+  KafkaGroupOptions options;
+  Client consumer;                                      // subscribed to the topic in options.group
+  std::map<std::int32_t, CommandAssembler> assemblers;  // one per assigned partition
+  std::deque<Record> ready;                             // whole commands' records, not yet returned
+};
+
+Result<std::unique_ptr<KafkaGroupReader>> KafkaGroupReader::open(const KafkaLogOptions& log,
+                                                                 const KafkaGroupOptions& options) {
+  if (options.group.empty()) return make_error(errc::invalid, "group", "no consumer group given");
+  if (!options.checkpoint)
+    return make_error(errc::invalid, "checkpoint", "no checkpoint function given");
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  auto consumer =
+      make_client(RD_KAFKA_CONSUMER,
+                  {{"bootstrap.servers", log.bootstrap_servers},
+                   {"client.id", "clientele-group-reader"},
+                   {"group.id", options.group},
+                   {"session.timeout.ms", std::to_string(options.session_timeout.count())},
+                   {"heartbeat.interval.ms", std::to_string(options.session_timeout.count() / 3)},
+                   {"enable.auto.commit", "false"},
+                   {"enable.auto.offset.store", "false"},
+                   {"enable.partition.eof", "false"},
+                   {"auto.offset.reset", "error"},
+                   {"fetch.wait.max.ms", "100"},
+                   {"queued.max.messages.kbytes", "16384"}},
+                  [raw = impl.get()](rd_kafka_conf_t* conf) {
+                    rd_kafka_conf_set_opaque(conf, raw);
+                    rd_kafka_conf_set_rebalance_cb(conf, Impl::on_rebalance);
+                  });
+  if (!consumer) return consumer.error();
+  impl->consumer = std::move(*consumer);
+  rd_kafka_poll_set_consumer(impl->consumer.get());
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, log.topic.c_str(), RD_KAFKA_PARTITION_UA);
+  const auto err = rd_kafka_subscribe(impl->consumer.get(), topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return unavailable(
+        fmt::format("cannot join group {}: {}", options.group, rd_kafka_err2str(err)));
+  return std::unique_ptr<KafkaGroupReader>(new KafkaGroupReader(std::move(impl)));
+}
+
+KafkaGroupReader::KafkaGroupReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+KafkaGroupReader::~KafkaGroupReader() {
+  rd_kafka_consumer_close(impl_->consumer.get());
+}
+
+Result<std::vector<Record>> KafkaGroupReader::next(std::size_t max,
+                                                   std::chrono::milliseconds wait) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + wait;
+  while (impl_->ready.empty()) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() < 0) break;
+    auto polled = impl_->poll(milliseconds(left));
+    if (!polled) return polled.error();
+    if (!*polled) break;
+  }
+  while (!impl_->ready.empty() && impl_->ready.size() < max) {
+    auto polled = impl_->poll(0);
+    if (!polled) return polled.error();
+    if (!*polled) break;
+  }
+  std::vector<Record> out;
+  while (!impl_->ready.empty() && out.size() < max) {
+    out.push_back(std::move(impl_->ready.front()));
+    impl_->ready.pop_front();
+  }
+  return out;
+}
+
+std::vector<Partition> KafkaGroupReader::assignment() const {
+  std::vector<Partition> out;
+  for (const auto& [partition, assembler] : impl_->assemblers) out.push_back(Partition{partition});
+  return out;
 }
 
 }  // namespace clientele::infra

@@ -10,11 +10,13 @@
 // reader sees a command whole or not at all. That needs one writer process per partition, as
 // DESIGN.md §4 has it.
 //
-// Reads: each cursor is a consumer of its own, assigned one partition at the offset the caller
-// supplies (read models keep their own checkpoints); nothing is committed to Kafka.
+// Reads: each cursor is a consumer of its own, on one partition from the offset the caller
+// supplies (read models keep their own checkpoints); nothing is committed to Kafka. Readers that
+// scale out over processes share the partitions through a consumer group (KafkaGroupReader).
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -72,6 +74,47 @@ class KafkaEventLog final : public events::EventLog {
   explicit KafkaEventLog(std::unique_ptr<Impl> impl);
 
   std::unique_ptr<Impl> impl_;  // the producer, its poller thread and the shared state
+};
+
+struct KafkaGroupOptions {
+  std::string group;  // the consumer group's id
+  // The offset to start an assigned partition at: the reader's own checkpoint of it.
+  std::function<events::Offset(events::Partition)> checkpoint;
+  // How long the group waits for a silent member before giving its partitions to the others.
+  std::chrono::milliseconds session_timeout{10'000};
+};
+
+// A member of a consumer group reading the whole topic, for readers that scale out over
+// processes (projector workers). The group assigns the partitions; each starts at the offset
+// options.checkpoint gives, as read models keep their own checkpoints, and nothing is committed
+// to Kafka. Records come a whole command at a time, as from a cursor. When the group takes a
+// partition away, the records of it not yet returned are dropped: its next owner starts from
+// its checkpoint. Not thread-safe: one thread calls next() (the group is served in it).
+class KafkaGroupReader {
+ public:
+  // Joins the group. errc::invalid for an empty group id or no checkpoint function;
+  // errc::unavailable when the client cannot be made.
+  static Result<std::unique_ptr<KafkaGroupReader>> open(const KafkaLogOptions& log,
+                                                        const KafkaGroupOptions& options);
+  // Leaves the group.
+  ~KafkaGroupReader();
+  KafkaGroupReader(const KafkaGroupReader&) = delete;
+  KafkaGroupReader& operator=(const KafkaGroupReader&) = delete;
+
+  // The next records of the assigned partitions (at most `max`, in offset order within each
+  // partition), waiting up to `wait` for one. errc::invalid when a checkpoint is outside its
+  // partition.
+  Result<std::vector<events::Record>> next(std::size_t max, std::chrono::milliseconds wait);
+
+  // The partitions assigned to this member now, in order.
+  std::vector<events::Partition> assignment() const;
+
+  struct Impl;
+
+ private:
+  explicit KafkaGroupReader(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;  // the consumer and the records read ahead
 };
 
 }  // namespace clientele::infra

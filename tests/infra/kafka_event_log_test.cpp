@@ -313,6 +313,57 @@ TEST(KafkaEventLog, ReadersSkipACommandWhosePartsStopShort) {
   EXPECT_EQ(from_midway->front().payload, "a2");
 }
 
+TEST(KafkaGroupReader, StartsEachAssignedPartitionAtItsCheckpointAndSharesThemWithNewMembers) {
+  auto cluster = start_cluster(1);
+  auto log = open_on(*cluster, "grouped", 4);
+  std::set<std::pair<std::int32_t, std::int64_t>> expected;  // (partition, offset) past offset 0
+  for (int i = 0; i < 40; ++i) {
+    const auto e = event("g" + std::to_string(i));
+    auto positions = log->append("CUST_" + std::to_string(100 + i), std::span(&e, 1));
+    ASSERT_TRUE(positions.ok()) << positions.error().message;
+    const auto& p = positions->front();
+    if (p.offset.value >= 1) expected.insert({p.partition.value, p.offset.value});
+  }
+  KafkaLogOptions where;
+  where.bootstrap_servers = cluster->bootstrap_servers();
+  where.topic = "grouped";
+  where.partitions = 4;
+  const infra::KafkaGroupOptions group{"projectors", [](Partition) { return Offset{1}; }, 6s};
+  auto first = infra::KafkaGroupReader::open(where, group);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+
+  std::set<std::pair<std::int32_t, std::int64_t>> read;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto records = (*first)->next(100, 200ms);
+        EXPECT_TRUE(records.ok());
+        if (records) {
+          for (const auto& r : *records)
+            read.insert({r.position.partition.value, r.position.offset.value});
+        }
+        return read.size() >= expected.size();
+      },
+      60s));
+  EXPECT_EQ(read, expected);  // every partition from its checkpoint, nothing before it
+  EXPECT_EQ((*first)->assignment().size(), 4u);
+
+  // A second member: the group splits the partitions between the two.
+  auto second = infra::KafkaGroupReader::open(where, group);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  ASSERT_TRUE(eventually(
+      [&] {
+        EXPECT_TRUE((*first)->next(100, 50ms).ok());
+        EXPECT_TRUE((*second)->next(100, 50ms).ok());
+        return !(*first)->assignment().empty() && !(*second)->assignment().empty();
+      },
+      60s));
+  std::set<std::int32_t> all;
+  for (const auto* member : {first->get(), second->get()}) {
+    for (const auto p : member->assignment()) EXPECT_TRUE(all.insert(p.value).second) << p.value;
+  }
+  EXPECT_EQ(all.size(), 4u);
+}
+
 TEST(KafkaEventLog, AppendedRecordsCarryTheKeyAndHeaders) {
   auto cluster = start_cluster(1);
   auto log = open_on(*cluster, "headers", 2);
