@@ -33,6 +33,8 @@ constexpr std::int32_t kMaxPartitions = 1024;
 constexpr std::string_view kPartHeader = "part";  // "<index>/<count>" of a command's events
 // How long a cursor may take to fetch records it knows are in the log.
 constexpr std::chrono::milliseconds kCatchUpLimit{10'000};
+// How long a cursor polls at a time for records it knows are in the log.
+constexpr std::chrono::milliseconds kFetchStep{100};
 
 Error unavailable(std::string message) {
   return make_error(errc::unavailable, "", std::move(message));
@@ -271,17 +273,19 @@ class KafkaCursor final : public events::PartitionCursor {
           return unavailable(fmt::format("partition {} did not deliver offset {} in time",
                                          partition_.value, fetched_.value));
         }
-        deadline = Clock::now() + std::chrono::milliseconds(100);
+        deadline = Clock::now() + kFetchStep;
       }
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       if (auto taken = take(std::max(0, milliseconds(left))); !taken) return taken.error();
     }
-    // Then whatever else is already here, without waiting.
+    // Then whatever else the partition already holds, up to `max`: records past those polled
+    // may still be on their way from the broker, but nothing new is waited for.
     while (!ready_.empty() && ready_.size() < max) {
-      auto taken = take(0);
-      if (!taken) return taken.error();
-      if (!*taken) break;
+      auto behind = records_unpolled();
+      if (!behind) return behind.error();
+      if (!*behind || Clock::now() >= catch_up_deadline) break;
+      if (auto taken = take(milliseconds(kFetchStep)); !taken) return taken.error();
     }
     std::vector<Record> out;
     while (!ready_.empty() && out.size() < max) {

@@ -187,6 +187,22 @@ TEST_P(EventLogContract, ACursorReturnsAtMostTheRequestedNumber) {
   EXPECT_EQ(rest->size(), 2u);
 }
 
+TEST_P(EventLogContract, ACursorReturnsEverythingAlreadyInTheLogUpToTheRequestedNumber) {
+  TempDir dir;
+  auto log = GetParam().open(dir.path(), 1);
+  constexpr int kCommands = 40;
+  for (int i = 0; i < kCommands; ++i) {
+    const auto e = event(std::to_string(i));
+    ASSERT_TRUE(log->append("CUST_00000002", std::span(&e, 1)).ok());
+  }
+  auto cursor = log->open_cursor(Partition{0}, Offset{5});
+  ASSERT_TRUE(cursor.ok()) << cursor.error().message;
+  auto records = (*cursor)->next(100, 0ms);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), static_cast<std::size_t>(kCommands - 5));
+  EXPECT_EQ(records->back().payload, std::to_string(kCommands - 1));
+}
+
 TEST_P(EventLogContract, ATailingCursorWakesOnAppend) {
   TempDir dir;
   auto log = GetParam().open(dir.path(), 2);

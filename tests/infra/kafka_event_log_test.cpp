@@ -46,14 +46,9 @@ KafkaMockCluster& shared_cluster() {
 std::unique_ptr<KafkaEventLog> open_on(KafkaMockCluster& cluster, const std::string& topic,
                                        std::int32_t partitions,
                                        std::chrono::milliseconds timeout = 10s) {
-  static std::mutex mu;
-  static std::set<std::string> made;
-  {
-    std::lock_guard lock(mu);
-    if (made.insert(cluster.bootstrap_servers() + "/" + topic).second) {
-      if (auto created = cluster.create_topic(topic, partitions); !created)
-        throw std::runtime_error(created.error().message);
-    }
+  if (auto created = cluster.create_topic(topic, partitions);
+      !created && created.error().code != errc::conflict) {
+    throw std::runtime_error(created.error().message);
   }
   KafkaLogOptions options;
   options.bootstrap_servers = cluster.bootstrap_servers();
