@@ -3,8 +3,13 @@
 #include "events/sealing.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "domain/customer.hpp"
 #include "domain/order.hpp"
@@ -107,6 +112,55 @@ TEST(Sealing, EverySealUsesAFreshNonce) {
   ASSERT_TRUE(seal(second, keys).ok());
   EXPECT_NE(first.sealed->nonce, second.sealed->nonce);
   EXPECT_NE(first.sealed->ct, second.sealed->ct);
+}
+
+TEST(Sealing, NoncesNeverRepeatAcrossThreadsOrRefillsOfTheirRandomPool) {
+  const auto key = SecretKey::random();
+  constexpr int kThreads = 4, kSeals = 1000;  // each thread draws its pool empty several times
+  std::vector<std::vector<std::string>> drawn(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kSeals; ++i) drawn[t].push_back(aead_seal(key, "x", "ad").nonce);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<std::string> distinct;
+  for (const auto& nonces : drawn) {
+    for (const auto& nonce : nonces) {
+      EXPECT_EQ(nonce.size(), 24u);
+      distinct.insert(nonce);
+    }
+  }
+  EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kThreads * kSeals));
+}
+
+TEST(Sealing, AForkedChildNeverDrawsTheNoncesOfItsParent) {
+  const auto key = SecretKey::random();
+  (void)aead_seal(key, "x", "ad");  // the parent's pool now holds unused random bytes
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const auto nonce = aead_seal(key, "x", "ad").nonce;
+    const bool sent = write(fds[1], nonce.data(), nonce.size()) == 24;
+    _exit(sent ? 0 : 1);
+  }
+  close(fds[1]);
+  std::string from_child(24, '\0');
+  std::size_t got = 0;
+  while (got < from_child.size()) {
+    const auto n = read(fds[0], from_child.data() + got, from_child.size() - got);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_EQ(got, 24u);
+  EXPECT_NE(aead_seal(key, "x", "ad").nonce, from_child);
 }
 
 TEST(Sealing, AfterTheKeyIsDestroyedEventsOpenAsErasedNeverAsAnError) {
