@@ -7,6 +7,7 @@
 #include "tools/erase.hpp"
 #include "tools/kafka_dev_broker.hpp"
 #include "tools/options.hpp"
+#include "tools/projections_command.hpp"
 #include "tools/replay.hpp"
 #include "tools/serve.hpp"
 
@@ -53,6 +54,9 @@ int main(int argc, char** argv) {
   tools::BenchOptions bench_options;
   auto* bench = tools::add_bench_command(app, bench_options);
 
+  tools::ProjectionsOptions projections_options;
+  auto* projections = tools::add_projections_command(app, projections_options);
+
   tools::KafkaDevBrokerOptions kafka_dev_broker_options;
   auto* kafka_dev_broker = tools::add_kafka_dev_broker_command(app, kafka_dev_broker_options);
 
@@ -66,6 +70,7 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return tools::run_serve(serve_options);
   if (erase->parsed()) return tools::run_erase(erase_options);
   if (replay->parsed()) return tools::run_replay(replay_options);
+  if (projections->parsed()) return tools::run_projections(*projections, projections_options);
   if (bench->parsed()) return tools::run_bench(*bench, bench_options);
   if (kafka_dev_broker->parsed()) return tools::run_kafka_dev_broker(kafka_dev_broker_options);
   return 2;

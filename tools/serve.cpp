@@ -4,15 +4,38 @@
 
 #include <filesystem>
 #include <functional>
+#include <stop_token>
+#include <thread>
 
 #include "infra/logging.hpp"
+#include "projections/projector.hpp"
 #include "tools/installation.hpp"
+#include "tools/read_models.hpp"
 #include "tools/stop_signals.hpp"
 
 namespace clientele::tools {
 namespace {
 
-// Opens the installation, reports it, and waits for the stop. Returns the exit code.
+// Logs "read models caught up" once `projector` has folded every event `log` holds now, unless
+// `stop` comes first.
+void announce_caught_up(const projections::Projector& projector, events::EventReader& log,
+                        const std::stop_token& stop) {
+  std::int64_t events = 0;
+  for (std::int32_t p = 0; p < log.partition_count(); ++p) {
+    const auto end = log.end_offset(events::Partition{p});
+    if (!end) return;
+    events += end->value;
+    if (end->value == 0) continue;
+    const events::Position last{events::Partition{p}, events::Offset{end->value - 1}};
+    while (!projector.wait_for(last, std::chrono::milliseconds(200))) {
+      if (stop.stop_requested()) return;
+    }
+  }
+  infra::log_info("read models caught up", {{"events", events}});
+}
+
+// Opens the installation and its read models, folds the log into them, and waits for the stop.
+// Returns the exit code.
 int serve(const StoreOptions& options, const std::function<void()>& wait_for_stop) {
   auto installation = open_installation(options);
   if (!installation) {
@@ -30,9 +53,32 @@ int serve(const StoreOptions& options, const std::function<void()>& wait_for_sto
     opened["path"] = std::filesystem::absolute(options.event_log_dir()).lexically_normal().string();
   }
   infra::log_info("event log opened", opened);
+
+  auto views = ReadModels::open(options.data_dir, installation->secrets.pepper);
+  if (!views) {
+    infra::log_error("cannot open the read models", {{"error", views.error().message}});
+    return 1;
+  }
+  auto& keys = *installation->keys;
+  projections::ProjectorOptions projecting;
+  projecting.on_erased = [&keys](const CustomerId& customer) { keys.invalidate(customer); };
+  projecting.on_stopped = [](events::Partition partition, const Error& error) {
+    infra::log_error("a partition stopped folding",
+                     {{"partition", partition.value}, {"error", error.message}});
+  };
+  projections::Projector projector(log, keys, *(*views)->store, (*views)->all(), projecting);
+  if (auto started = projector.start(); !started) {
+    infra::log_error("cannot start the projector", {{"error", started.error().message}});
+    return 1;
+  }
   infra::log_info("ready", {{"pid", ::getpid()}});
+  std::jthread announcer([&](std::stop_token stop) { announce_caught_up(projector, log, stop); });
 
   wait_for_stop();
+  announcer.request_stop();
+  announcer.join();
+  projector.stop();
+  infra::log_info("projector stopped", {{"eventsFolded", projector.events_folded()}});
   return 0;
 }
 

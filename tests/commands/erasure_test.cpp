@@ -4,9 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
-
 #include "domain/customer.hpp"
 #include "domain/order.hpp"
 #include "events/codec.hpp"
@@ -17,12 +14,15 @@
 #include "infra/rocksdb_key_store.hpp"
 #include "infra/secrets.hpp"
 #include "infra/uuid.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/history_writer.hpp"
 #include "tests/support/memory_key_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace clientele::commands {
 namespace {
 
+using testing::files_containing;
 using testing::TempDir;
 
 const CustomerId kAda("CUST_0000ada1");
@@ -65,36 +65,10 @@ std::vector<std::pair<std::string, events::Body>> history_of(const CustomerId& c
 // Seals and appends `customer`'s history; returns how many events were sealed.
 std::size_t write_history(events::EventLog& log, events::KeyStore& keys, const CustomerId& customer,
                           const std::string& marker) {
-  std::size_t sealed = 0;
-  std::map<std::string, std::uint64_t> seq;
-  for (auto& [stream, body] : history_of(customer, marker)) {
-    auto envelope =
-        events::wrap(std::move(body), {infra::uuid_v7(infra::utc_now()), stream,
-                                       StreamVersion{++seq[stream]}, customer, infra::utc_now(),
-                                       Actor{UserId(customer.str()), Role::Customer}, "", ""});
-    EXPECT_TRUE(events::seal(envelope, keys).ok());
-    sealed += envelope.sealed ? 1 : 0;
-    const events::EncodedEvent encoded{envelope.id, envelope.type, envelope.v,
-                                       events::to_wire(envelope).value()};
-    EXPECT_TRUE(log.append(customer.str(), std::span(&encoded, 1)).ok());
-  }
-  return sealed;
-}
-
-// The files under `dirs` whose bytes contain `needle`.
-std::vector<std::string> files_containing(const std::vector<std::filesystem::path>& dirs,
-                                          const std::string& needle) {
-  std::vector<std::string> found;
-  for (const auto& dir : dirs) {
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-      if (!entry.is_regular_file()) continue;
-      std::ifstream in(entry.path(), std::ios::binary);
-      const std::string bytes((std::istreambuf_iterator<char>(in)),
-                              std::istreambuf_iterator<char>());
-      if (bytes.find(needle) != std::string::npos) found.push_back(entry.path().string());
-    }
-  }
-  return found;
+  testing::HistoryWriter writer(log, keys);
+  for (auto& [stream, body] : history_of(customer, marker))
+    writer.append(customer, stream, std::move(body));
+  return writer.sealed();
 }
 
 // One installation on disk, as `clientele` opens it.

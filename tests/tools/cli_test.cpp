@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -15,10 +16,15 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
+#include "domain/customer.hpp"
 #include "events/envelope.hpp"
+#include "infra/embedded_event_log.hpp"
 #include "infra/kafka_event_log.hpp"
+#include "infra/rocksdb_key_store.hpp"
+#include "tests/support/history_writer.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -141,6 +147,90 @@ TEST(Cli, ServeTakesTheKeyEncryptionKeyFromAFile) {
   EXPECT_EQ(serve.stop(SIGTERM), 0);
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "var-keys" / "kek"));
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var-keys" / "pepper"));
+}
+
+// Writes `key` to `file`, readable by its owner only.
+void write_secret(const std::filesystem::path& file, const events::SecretKey& key) {
+  std::ofstream(file) << key.hex() << "\n";
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read);
+}
+
+// The options naming the data directory and the secret files of `dir`.
+std::vector<std::string> store_options(const std::filesystem::path& dir) {
+  return {"--data-dir",           (dir / "var").string(), "--kek-file",
+          (dir / "kek").string(), "--pepper-file",        (dir / "pepper").string()};
+}
+
+// The status `clientele projections status` prints for the installation in `dir`.
+json projections_status(const std::filesystem::path& dir) {
+  std::vector<std::string> argv{kBinary, "projections", "status"};
+  for (auto& option : store_options(dir)) argv.push_back(option);
+  const auto status = run_process(argv);
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  return json::parse(status.out, nullptr, false);
+}
+
+// The state, the lag and the sum of the checkpoints of the read model `name` in `status`.
+std::tuple<std::string, std::int64_t, std::int64_t> state_of(const json& status,
+                                                             const std::string& name) {
+  std::string state;
+  std::int64_t lag = -1, checkpoints = 0;
+  for (const auto& model : status["models"]) {
+    if (model["name"] != name) continue;
+    state = model["state"];
+    lag = model["lag"].get<std::int64_t>();
+    for (const auto& partition : model["partitions"])
+      checkpoints += partition["checkpoint"].get<std::int64_t>();
+  }
+  return {state, lag, checkpoints};
+}
+
+TEST(Cli, ServeFoldsTheLogIntoTheReadModelsAndProjectionsStatusShowsTheLag) {
+  TempDir dir;
+  const auto data = dir.path() / "var";
+  auto kek = events::SecretKey::random();
+  write_secret(dir.path() / "kek", kek);
+  write_secret(dir.path() / "pepper", events::SecretKey::random());
+  {
+    auto log = infra::EmbeddedEventLog::open({data / "events", 12});
+    ASSERT_TRUE(log.ok());
+    auto keys = infra::RocksDbKeyStore::open(data / "keys", std::move(kek));
+    ASSERT_TRUE(keys.ok());
+    HistoryWriter writer(**log, **keys);
+    for (const auto* id : {"CUST_0000ada1", "CUST_0000b0b2"}) {
+      customer::Registered registered;
+      registered.customer_id = CustomerId(id);
+      registered.username = std::string("user") + id;
+      registered.email = std::string(id) + "@example.com";
+      registered.first_name = "First";
+      registered.last_name = "Last";
+      writer.append(CustomerId(id), customer::Event{registered});
+    }
+    writer.append(CustomerId("CUST_0000ada1"), customer::Event{customer::LoggedIn{}});
+  }
+  constexpr std::array<const char*, 3> kModels{"address_book", "audit_timeline",
+                                               "customer_profile"};
+  const auto before = projections_status(dir.path());
+  ASSERT_EQ(before["models"].size(), 3u) << before.dump();
+  for (const char* name : kModels) {
+    EXPECT_EQ(state_of(before, name), std::make_tuple("absent", std::int64_t{3}, std::int64_t{0}))
+        << name;
+  }
+
+  std::vector<std::string> argv{kBinary, "serve"};
+  for (auto& option : store_options(dir.path())) argv.push_back(option);
+  Child serve(argv);
+  const auto caught_up = wait_for_log(serve, "read models caught up");
+  ASSERT_FALSE(caught_up.is_null());
+  EXPECT_EQ(caught_up["events"], 3);
+  EXPECT_EQ(serve.stop(SIGTERM), 0);
+
+  const auto after = projections_status(dir.path());
+  ASSERT_EQ(after["models"].size(), 3u) << after.dump();
+  for (const char* name : kModels) {
+    EXPECT_EQ(state_of(after, name), std::make_tuple("live", std::int64_t{0}, std::int64_t{3}))
+        << name;
+  }
 }
 
 TEST(Cli, BadOptionsExitNonZeroNamingTheOption) {

@@ -1,0 +1,23 @@
+#pragma once
+// `clientele projections ...`: what ops see of the read models (DESIGN.md §5).
+//   status  per read model: its version, state, and per partition its checkpoint, the log's end
+//           and the lag between them; as one JSON object on stdout.
+
+#include <CLI/CLI.hpp>
+
+#include "tools/options.hpp"
+
+namespace clientele::tools {
+
+struct ProjectionsOptions {
+  StoreOptions store;
+};
+
+// Adds `projections` and its subcommands to `app`, bound to `options`.
+CLI::App* add_projections_command(CLI::App& app, ProjectionsOptions& options);
+
+// Runs the subcommand of `command` that was given. Returns the exit code: 0, or 1 when the
+// installation or the read models cannot be opened.
+int run_projections(const CLI::App& command, const ProjectionsOptions& options);
+
+}  // namespace clientele::tools

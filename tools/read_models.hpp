@@ -1,0 +1,31 @@
+#pragma once
+// The service's read models (DESIGN.md §5) as the subcommands open them: the read-model store in
+// DATA/views and every read model the projector folds into it.
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "events/crypto.hpp"
+#include "infra/rocksdb_read_model_store.hpp"
+#include "projections/address_book.hpp"
+#include "projections/audit_timeline.hpp"
+#include "projections/customer_profile.hpp"
+
+namespace clientele::tools {
+
+struct ReadModels {
+  // Opens the store in `data_dir`/views; `pepper` keys the profile's lookups.
+  static Result<std::unique_ptr<ReadModels>> open(const std::filesystem::path& data_dir,
+                                                  const events::SecretKey& pepper);
+
+  // Every read model, for the projector.
+  std::vector<const projections::ReadModel*> all() const;
+
+  std::unique_ptr<infra::RocksDbReadModelStore> store;
+  projections::CustomerProfiles profiles;
+  projections::AddressBook addresses;
+  projections::AuditTimeline timeline;
+};
+
+}  // namespace clientele::tools
