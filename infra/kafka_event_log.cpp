@@ -30,7 +30,8 @@ using events::Record;
 using Settings = std::vector<std::pair<std::string, std::string>>;
 
 constexpr std::int32_t kMaxPartitions = 1024;
-constexpr std::string_view kPartHeader = "part";  // "<index>/<count>" of a command's events
+// "<index>/<count>/<id of the command's first event>" on each event of a multi-event command.
+constexpr std::string_view kPartHeader = "part";
 // How long a cursor may take to fetch records it knows are in the log.
 constexpr std::chrono::milliseconds kCatchUpLimit{10'000};
 // How long a cursor polls at a time for records it knows are in the log.
@@ -139,6 +140,7 @@ struct Ticket {
 struct Part {
   std::size_t index = 0;  // 1-based
   std::size_t count = 0;
+  std::string command;  // the id of the command's first event
 };
 
 std::optional<Part> part_of(const rd_kafka_message_t& message) {
@@ -151,23 +153,32 @@ std::optional<Part> part_of(const rd_kafka_message_t& message) {
     return {};
   const std::string_view text(static_cast<const char*>(value), size);
   const auto slash = text.find('/');
+  const auto second = slash == std::string_view::npos ? slash : text.find('/', slash + 1);
   Part part;
-  if (slash == std::string_view::npos ||
-      std::from_chars(text.data(), text.data() + slash, part.index).ec != std::errc{} ||
-      std::from_chars(text.data() + slash + 1, text.data() + text.size(), part.count).ec !=
-          std::errc{} ||
+  if (second == std::string_view::npos || second + 1 == text.size() ||
+      std::from_chars(text.data(), text.data() + slash, part.index).ptr != text.data() + slash ||
+      std::from_chars(text.data() + slash + 1, text.data() + second, part.count).ptr !=
+          text.data() + second ||
       part.index < 1 || part.index > part.count) {
     return {};
   }
+  part.command = std::string(text.substr(second + 1));
   return part;
 }
 
 // Reassembles the commands of one partition from its records, in offset order: a record of a
 // one-event command passes on at once, the parts of a command are held until its last one, and
-// a command whose parts stop short (its append failed half way) is dropped.
+// a command whose parts stop short or start late (its append failed half way) is dropped.
 class CommandAssembler {
  public:
-  explicit CommandAssembler(Partition partition) : partition_(partition) {}
+  // With `trust_midway_start`, a first record in the middle of a command is taken for where the
+  // reader was asked to start, and the command's remaining parts pass through; without, it is
+  // skipped as the remainder of a torn command unless trust_midway_start() is called first.
+  CommandAssembler(Partition partition, bool trust_midway_start)
+      : partition_(partition), first_(trust_midway_start) {}
+
+  // The next record may be in the middle of a command whose earlier parts the reader checked.
+  void trust_midway_start() { first_ = true; }
 
   // Takes the next record and its part header, if any; whole commands' records go to `ready`.
   void admit(Record record, std::optional<Part> part, std::deque<Record>& ready) {
@@ -178,14 +189,15 @@ class CommandAssembler {
       ready.push_back(std::move(record));
       return;
     }
-    const bool continues =
-        (!held_.empty() || passing_) && part->count == count_ && part->index == next_index_;
+    const bool continues = (!held_.empty() || passing_) && part->command == command_ &&
+                           part->count == count_ && part->index == next_index_;
     if (part->index == 1 || (!continues && first)) {
       // A command starts, or reading began in the middle of one: the reader asked for that
       // offset, so its remaining parts pass straight through.
       drop_torn();
       passing_ = part->index != 1;
       count_ = part->count;
+      command_ = part->command;
     } else if (!continues) {
       drop_torn();
       log_warn("kafka reader skips a part of an incomplete command",
@@ -227,10 +239,11 @@ class CommandAssembler {
 
   Partition partition_;         // the partition reassembled
   std::vector<Record> held_;    // the parts read so far of an incomplete command
+  std::string command_;         // the id of that command
   std::size_t count_ = 0;       // the number of parts of that command
   std::size_t next_index_ = 0;  // the part expected next
   bool passing_ = false;        // parts of a command entered midway go straight to `ready`
-  bool first_ = true;           // no record taken yet
+  bool first_;                  // the next record may start in the middle of a command
 };
 
 // The record of `message`, a message without error of `partition`.
@@ -250,7 +263,7 @@ class KafkaCursor final : public events::PartitionCursor {
         topic_(topic),
         partition_(partition),
         fetched_(from),
-        commands_(partition) {}
+        commands_(partition, /*trust_midway_start=*/false) {}
   ~KafkaCursor() override {
     rd_kafka_consume_stop(topic_, partition_.value);
     rd_kafka_topic_destroy(topic_);
@@ -297,6 +310,7 @@ class KafkaCursor final : public events::PartitionCursor {
 
   Offset position() const override {
     if (!ready_.empty()) return ready_.front().position.offset;
+    if (prefix_) return Offset{prefix_->resume};
     return commands_.held_from().value_or(fetched_);
   }
 
@@ -320,8 +334,46 @@ class KafkaCursor final : public events::PartitionCursor {
       return true;
     }
     fetched_ = Offset{message->offset + 1};
-    commands_.admit(record_of(*message, partition_), part_of(*message), ready_);
+    auto part = part_of(*message);
+    if (prefix_ && message->offset < prefix_->resume) {
+      check_prefix_part(message->offset, part);
+      return true;
+    }
+    if (prefix_) {
+      if (prefix_->whole) commands_.trust_midway_start();
+      prefix_.reset();
+    } else if (!started_) {
+      started_ = true;
+      if (part && part->index > 1 && message->offset >= static_cast<std::int64_t>(part->index - 1))
+        return read_prefix(message->offset, *part);
+    }
+    commands_.admit(record_of(*message, partition_), std::move(part), ready_);
     return true;
+  }
+
+  // The cursor starts in the middle of a command: goes back to read the command's earlier parts
+  // first, to check that the log has them all; else the rest is the remainder of a command
+  // whose first parts were lost, and is skipped. Returns true, or unavailable when the
+  // consumer cannot go back.
+  Result<bool> read_prefix(std::int64_t offset, const Part& part) {
+    const auto first = offset - static_cast<std::int64_t>(part.index - 1);
+    const auto err = rd_kafka_seek(topic_, partition_.value, first, milliseconds(kCatchUpLimit));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return unavailable(fmt::format("partition {} cannot go back to offset {}: {}",
+                                     partition_.value, first, rd_kafka_err2str(err)));
+    }
+    prefix_ = Prefix{part.command, part.count, first, offset, true};
+    fetched_ = Offset{first};
+    return true;
+  }
+
+  // Checks that the record at `offset`, before where the cursor starts, is the expected part.
+  void check_prefix_part(std::int64_t offset, const std::optional<Part>& part) {
+    const auto expected = static_cast<std::size_t>(offset - prefix_->first + 1);
+    if (!part || part->command != prefix_->command || part->count != prefix_->count ||
+        part->index != expected) {
+      prefix_->whole = false;
+    }
   }
 
   // Whether the partition holds records past those polled (its high watermark, as last
@@ -345,6 +397,17 @@ class KafkaCursor final : public events::PartitionCursor {
   Offset fetched_;             // the offset of the next message to poll
   std::deque<Record> ready_;   // whole commands' records, not yet returned
   CommandAssembler commands_;  // holds the parts of an incomplete command
+
+  // The earlier parts of the command the cursor started in the middle of, being checked.
+  struct Prefix {
+    std::string command;  // the command's id
+    std::size_t count;    // its number of parts
+    std::int64_t first;   // the offset its first part must be at
+    std::int64_t resume;  // the offset the cursor was asked to start at
+    bool whole;           // every part read so far was the expected one
+  };
+  std::optional<Prefix> prefix_;  // while reading the earlier parts
+  bool started_ = false;          // a record was taken
 };
 
 }  // namespace
@@ -499,6 +562,7 @@ struct KafkaEventLog::Impl {
   // Enqueues one event of a command of `count` events. Returns librdkafka's refusal, if any.
   rd_kafka_resp_err_t produce(std::int32_t partition, std::string_view key,
                               const EncodedEvent& event, std::size_t index, std::size_t count,
+                              std::string_view command_id,
                               const std::shared_ptr<InFlight>& flight) {
     rd_kafka_headers_t* headers = rd_kafka_headers_new(4);
     const auto version = std::to_string(event.version);
@@ -507,7 +571,7 @@ struct KafkaEventLog::Impl {
     rd_kafka_header_add(headers, "v", -1, version.data(), static_cast<ssize_t>(version.size()));
     rd_kafka_header_add(headers, "id", -1, event.id.data(), static_cast<ssize_t>(event.id.size()));
     if (count > 1) {
-      const auto part = fmt::format("{}/{}", index + 1, count);
+      const auto part = fmt::format("{}/{}/{}", index + 1, count, command_id);
       rd_kafka_header_add(headers, kPartHeader.data(), static_cast<ssize_t>(kPartHeader.size()),
                           part.data(), static_cast<ssize_t>(part.size()));
     }
@@ -612,7 +676,8 @@ Result<std::vector<Position>> KafkaEventLog::append(std::string_view key,
     std::shared_lock producer_lock(impl_->producer_mu);
     std::lock_guard partition_lock(impl_->partition_mu[static_cast<std::size_t>(partition)]);
     while (enqueued < events.size()) {
-      refused = impl_->produce(partition, key, events[enqueued], enqueued, events.size(), flight);
+      refused = impl_->produce(partition, key, events[enqueued], enqueued, events.size(),
+                               events.front().id, flight);
       if (refused == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
         continue;
@@ -640,6 +705,17 @@ Result<std::vector<Position>> KafkaEventLog::append(std::string_view key,
     }
     return unavailable(fmt::format("the event log did not confirm the append; outcome unknown: {}",
                                    rd_kafka_err2str(flight->error)));
+  }
+  // A retried message the broker had already is reported persisted without its offset
+  // (DUPLICATE_SEQUENCE_NUMBER): where the command is stays unknown.
+  const auto& positions = flight->positions;
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    if (positions[i].offset.value < 0 ||
+        positions[i].offset.value !=
+            positions.front().offset.value + static_cast<std::int64_t>(i)) {
+      ++impl_->failed_appends;
+      return unavailable("the event log stored the append but did not say where; outcome unknown");
+    }
   }
   ++impl_->appends;
   impl_->events += events.size();
@@ -693,7 +769,8 @@ struct KafkaGroupReader::Impl {
       auto& partition = partitions->elems[i];
       const Partition p{partition.partition};
       partition.offset = self.options.checkpoint(p).value;
-      self.assemblers.emplace(p.value, CommandAssembler(p));
+      // A checkpoint in the middle of a command is where this reader's group stopped.
+      self.assemblers.emplace(p.value, CommandAssembler(p, /*trust_midway_start=*/true));
       assigned.push_back({{"partition", p.value}, {"offset", partition.offset}});
     }
     rd_kafka_assign(client, partitions);

@@ -5,9 +5,11 @@
 // envelope, the headers its type, version and event id. append() returns once every event of
 // the command has its delivery report. The events of one command are enqueued together under
 // a lock of their partition, so they are contiguous and in order; a command of several events
-// also carries a "part" header ("2/3") on each, and cursors hold a command back until its last
-// part is read, and skip a command whose parts stop short (its append failed half way), so a
-// reader sees a command whole or not at all. That needs one writer process per partition, as
+// also carries a "part" header on each — "<index>/<count>/<id of its first event>", e.g.
+// "2/3/0190f1c2-..." — and cursors hold a command back until its last part is read, and skip a
+// command whose parts stop short or start late (its append failed half way), so a reader sees a
+// command whole or not at all. A cursor opened in the middle of a command first checks that the
+// command's earlier parts are in the log. That needs one writer process per partition, as
 // DESIGN.md §4 has it.
 //
 // Reads: each cursor is a consumer of its own, on one partition from the offset the caller

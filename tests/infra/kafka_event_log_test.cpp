@@ -257,28 +257,43 @@ TEST(KafkaEventLog, ALeaderChangeMidStreamKeepsThePartitionsOrder) {
 
 // A command whose append failed half way leaves its first parts in the topic; a reader must
 // never see them. Written here with a plain producer, as a crashed writer would leave them.
-TEST(KafkaEventLog, ReadersSkipACommandWhosePartsStopShort) {
-  auto cluster = start_cluster(1);
-  auto log = open_on(*cluster, "torn", 1);
-  const std::vector<EncodedEvent> whole{event("w1"), event("w2")};
-  ASSERT_TRUE(log->append("CUST_3", whole).ok());
-
+// Writes records with the given payloads and "part" headers to partition 0 of `topic`, as a
+// writer whose appends failed half way would have left them.
+void produce_parts(KafkaMockCluster& cluster, const std::string& topic,
+                   const std::vector<std::pair<std::string, std::string>>& parts) {
   char reason[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", cluster->bootstrap_servers().c_str(),
+  ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", cluster.bootstrap_servers().c_str(),
                               reason, sizeof reason),
             RD_KAFKA_CONF_OK);
   rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_PRODUCER, conf, reason, sizeof reason);
   ASSERT_NE(raw, nullptr) << reason;
-  for (const char* part : {"1/3", "2/3"}) {
-    ASSERT_EQ(rd_kafka_producev(raw, RD_KAFKA_V_TOPIC("torn"), RD_KAFKA_V_PARTITION(0),
-                                RD_KAFKA_V_KEY("CUST_3", 6), RD_KAFKA_V_VALUE((void*)"torn", 4),
-                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                RD_KAFKA_V_HEADER("part", part, 3), RD_KAFKA_V_END),
-              RD_KAFKA_RESP_ERR_NO_ERROR);
+  for (const auto& [payload, part] : parts) {
+    ASSERT_EQ(
+        rd_kafka_producev(raw, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0),
+                          RD_KAFKA_V_KEY("CUST_3", 6),
+                          RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                          RD_KAFKA_V_HEADER("part", part.data(), static_cast<ssize_t>(part.size())),
+                          RD_KAFKA_V_END),
+        RD_KAFKA_RESP_ERR_NO_ERROR);
   }
   ASSERT_EQ(rd_kafka_flush(raw, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
   rd_kafka_destroy(raw);
+}
+
+std::vector<std::string> payloads_of(const std::vector<Record>& records) {
+  std::vector<std::string> payloads;
+  for (const auto& record : records) payloads.push_back(record.payload);
+  return payloads;
+}
+
+TEST(KafkaEventLog, ReadersSkipACommandWhosePartsStopShortOrStartLate) {
+  auto cluster = start_cluster(1);
+  auto log = open_on(*cluster, "torn", 1);
+  const std::vector<EncodedEvent> whole{event("w1"), event("w2")};
+  ASSERT_TRUE(log->append("CUST_3", whole).ok());                       // offsets 0-1
+  produce_parts(*cluster, "torn", {{"t1", "1/3/T"}, {"t2", "2/3/T"}});  // 2-3: stops short
 
   // A reader at the end holds the two parts back while the command may still complete.
   auto tail = log->open_cursor(Partition{0}, Offset{2});
@@ -289,23 +304,40 @@ TEST(KafkaEventLog, ReadersSkipACommandWhosePartsStopShort) {
   EXPECT_EQ((*tail)->position().value, 2);
 
   const std::vector<EncodedEvent> after{event("a1"), event("a2"), event("a3")};
-  ASSERT_TRUE(log->append("CUST_3", after).ok());
-  std::vector<std::string> payloads;
-  for (const auto& record : read_everything(*log)) payloads.push_back(record.payload);
-  EXPECT_EQ(payloads, (std::vector<std::string>{"w1", "w2", "a1", "a2", "a3"}));
+  ASSERT_TRUE(log->append("CUST_3", after).ok());  // 4-6
   auto rest = (*tail)->next(10, 5s);
   ASSERT_TRUE(rest.ok());
   ASSERT_EQ(rest->size(), 3u);
   EXPECT_EQ(rest->front().payload, "a1");
   EXPECT_EQ(rest->front().position.offset.value, 4);
 
+  // 7-9: two commands' parts that fit by count and index but not by command; 10-11: a command
+  // whose first part is missing.
+  produce_parts(
+      *cluster, "torn",
+      {{"b1", "1/3/B"}, {"b2", "2/3/B"}, {"x3", "3/3/X"}, {"l2", "2/3/L"}, {"l3", "3/3/L"}});
+  const auto z = event("z1");
+  ASSERT_TRUE(log->append("CUST_3", std::span(&z, 1)).ok());  // 12
+  EXPECT_EQ(payloads_of(read_everything(*log)),
+            (std::vector<std::string>{"w1", "w2", "a1", "a2", "a3", "z1"}));
+
   // A cursor opened in the middle of a whole command reads on from there.
   auto midway = log->open_cursor(Partition{0}, Offset{5});
   ASSERT_TRUE(midway.ok());
   auto from_midway = (*midway)->next(10, 5s);
   ASSERT_TRUE(from_midway.ok());
-  ASSERT_EQ(from_midway->size(), 2u);
-  EXPECT_EQ(from_midway->front().payload, "a2");
+  EXPECT_EQ(payloads_of(*from_midway), (std::vector<std::string>{"a2", "a3", "z1"}));
+  EXPECT_EQ(from_midway->front().position.offset.value, 5);
+
+  // One opened in the middle of a command whose start is missing skips the rest of it.
+  for (const std::int64_t start : {10, 11}) {
+    auto late = log->open_cursor(Partition{0}, Offset{start});
+    ASSERT_TRUE(late.ok());
+    EXPECT_GE((*late)->position().value, start);
+    auto from_late = (*late)->next(10, 5s);
+    ASSERT_TRUE(from_late.ok());
+    EXPECT_EQ(payloads_of(*from_late), (std::vector<std::string>{"z1"})) << "from " << start;
+  }
 }
 
 TEST(KafkaGroupReader, StartsEachAssignedPartitionAtItsCheckpointAndSharesThemWithNewMembers) {
