@@ -10,12 +10,16 @@ Result<std::unique_ptr<ReadModels>> ReadModels::open(const std::filesystem::path
   auto store = infra::RocksDbReadModelStore::open(directory);
   if (!store) return store.error();
   infra::log_info("read models opened", {{"path", directory.string()}});
-  return std::unique_ptr<ReadModels>(new ReadModels{
-      std::move(*store), projections::CustomerProfiles(events::SecretKey(pepper.bytes())), {}, {}});
+  return std::unique_ptr<ReadModels>(
+      new ReadModels{std::move(*store),
+                     projections::CustomerProfiles(events::SecretKey(pepper.bytes())),
+                     {},
+                     {},
+                     projections::CustomerList(events::SecretKey(pepper.bytes()))});
 }
 
 std::vector<const projections::ReadModel*> ReadModels::all() const {
-  return {&profiles, &addresses, &timeline};
+  return {&profiles, &addresses, &timeline, &list};
 }
 
 }  // namespace clientele::tools

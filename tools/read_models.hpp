@@ -10,12 +10,13 @@
 #include "infra/rocksdb_read_model_store.hpp"
 #include "projections/address_book.hpp"
 #include "projections/audit_timeline.hpp"
+#include "projections/customer_list.hpp"
 #include "projections/customer_profile.hpp"
 
 namespace clientele::tools {
 
 struct ReadModels {
-  // Opens the store in `data_dir`/views; `pepper` keys the profile's lookups.
+  // Opens the store in `data_dir`/views; `pepper` keys the hashes in the models' keys.
   static Result<std::unique_ptr<ReadModels>> open(const std::filesystem::path& data_dir,
                                                   const events::SecretKey& pepper);
 
@@ -26,6 +27,7 @@ struct ReadModels {
   projections::CustomerProfiles profiles;
   projections::AddressBook addresses;
   projections::AuditTimeline timeline;
+  projections::CustomerList list;
 };
 
 }  // namespace clientele::tools

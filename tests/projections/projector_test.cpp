@@ -16,6 +16,7 @@
 #include "projections/address_book.hpp"
 #include "projections/audit_timeline.hpp"
 #include "projections/customer_profile.hpp"
+#include "tests/projections/read_model_fixture.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/history_writer.hpp"
 #include "tests/support/memory_key_store.hpp"
@@ -28,76 +29,7 @@ using namespace std::chrono_literals;
 using testing::HistoryWriter;
 using testing::TempDir;
 
-constexpr std::int32_t kPartitions = 4;
-
-customer::Registered registration(const CustomerId& id, const std::string& marker) {
-  customer::Registered r;
-  r.customer_id = id;
-  r.username = "user" + marker;
-  r.email = marker + "@Example.com";
-  r.first_name = marker + "First";
-  r.last_name = marker + "Last";
-  r.phone = "+4915112345678";
-  r.gender = customer::Gender::Female;
-  return r;
-}
-
-customer::AddressAdded address(const std::string& id, const std::string& marker) {
-  return customer::AddressAdded{AddressId(id), marker + "alias", AddressKind::Home,
-                                PostalAddress{marker + " Recipient", "", marker + " Street 1", "",
-                                              marker + "ville", "", "", "DE"}};
-}
-
-// A log, its keys, a read-model store and the customer read models, in one directory.
-class ProjectorTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    log_ = std::move(infra::EmbeddedEventLog::open({dir_.path() / "events", kPartitions}).value());
-    open_store();
-    writer_ = std::make_unique<HistoryWriter>(*log_, *keys_);
-  }
-
-  void open_store() {
-    store_.reset();
-    auto store = infra::RocksDbReadModelStore::open(dir_.path() / "views");
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(*store);
-  }
-
-  std::vector<const ReadModel*> models() const { return {&profiles_, &addresses_, &timeline_}; }
-
-  std::unique_ptr<Projector> projector(std::vector<const ReadModel*> models,
-                                       ProjectorOptions options = {}) {
-    options.workers = 2;
-    return std::make_unique<Projector>(*log_, *keys_, *store_, std::move(models),
-                                       std::move(options));
-  }
-
-  void catch_up(std::vector<const ReadModel*> models) {
-    auto done = projector(std::move(models))->catch_up();
-    ASSERT_TRUE(done.ok()) << done.error().message;
-  }
-
-  nlohmann::json profile(const CustomerId& id) {
-    auto found = profiles_.find(*store_->snapshot(), profiles_.ns(), id);
-    EXPECT_TRUE(found.ok());
-    return found.ok() && *found ? **found : nlohmann::json();
-  }
-
-  TempDir dir_;
-  std::unique_ptr<infra::EmbeddedEventLog> log_;
-  std::unique_ptr<events::KeyStore> keys_ = std::make_unique<testing::MemoryKeyStore>();
-  std::unique_ptr<infra::RocksDbReadModelStore> store_;
-  std::unique_ptr<HistoryWriter> writer_;
-  CustomerProfiles profiles_{events::SecretKey::random()};
-  AddressBook addresses_;
-  AuditTimeline timeline_;
-};
-
-const CustomerId kAda("CUST_0000ada1");
-const CustomerId kBob("CUST_0000b0b1");
-
-TEST_F(ProjectorTest, FoldsRegistrationsIntoProfilesFoundByIdEmailAndUsername) {
+TEST_F(ReadModelTest, FoldsRegistrationsIntoProfilesFoundByIdEmailAndUsername) {
   writer_->append(kAda, registration(kAda, "ada"));
   writer_->append(kBob, registration(kBob, "bob"));
   writer_->append(kAda, customer::TypeChanged{customer::Type::Regular, customer::Type::VIP});
@@ -115,7 +47,7 @@ TEST_F(ProjectorTest, FoldsRegistrationsIntoProfilesFoundByIdEmailAndUsername) {
   EXPECT_FALSE(profiles_.find(*snapshot, profiles_.ns(), CustomerId("CUST_00000000")).value());
 }
 
-TEST_F(ProjectorTest, ResumesFromItsCheckpointsWithoutFoldingAnyEventTwice) {
+TEST_F(ReadModelTest, ResumesFromItsCheckpointsWithoutFoldingAnyEventTwice) {
   writer_->append(kAda, registration(kAda, "ada"));
   for (int i = 0; i < 3; ++i) writer_->append(kAda, customer::LoggedIn{});
   catch_up(models());
@@ -130,7 +62,7 @@ TEST_F(ProjectorTest, ResumesFromItsCheckpointsWithoutFoldingAnyEventTwice) {
             events::Offset{6});
 }
 
-TEST_F(ProjectorTest, AModelAddedLaterFoldsTheWholeLogWhileTheOthersSkipWhatTheyFolded) {
+TEST_F(ReadModelTest, AModelAddedLaterFoldsTheWholeLogWhileTheOthersSkipWhatTheyFolded) {
   writer_->append(kAda, registration(kAda, "ada"));
   writer_->append(kAda, address("ADDR-1", "ada"));
   writer_->append(kAda, customer::LoggedIn{});
@@ -145,7 +77,7 @@ TEST_F(ProjectorTest, AModelAddedLaterFoldsTheWholeLogWhileTheOthersSkipWhatThey
   EXPECT_EQ(book->front()["city"], "adaville");
 }
 
-TEST_F(ProjectorTest, TheAddressBookKeepsTheOrderOfAdditionAndMarksTheDefault) {
+TEST_F(ReadModelTest, TheAddressBookKeepsTheOrderOfAdditionAndMarksTheDefault) {
   writer_->append(kAda, registration(kAda, "ada"));
   writer_->append(kAda, address("ADDR-9", "home"));
   writer_->append(kAda, address("ADDR-1", "work"));
@@ -165,7 +97,7 @@ TEST_F(ProjectorTest, TheAddressBookKeepsTheOrderOfAdditionAndMarksTheDefault) {
   EXPECT_EQ(profile(kAda)["defaultAddressId"], "ADDR-1");
 }
 
-TEST_F(ProjectorTest, TheAuditTimelineSaysWhoDidWhatNewestFirstWithoutAnyValue) {
+TEST_F(ReadModelTest, TheAuditTimelineSaysWhoDidWhatNewestFirstWithoutAnyValue) {
   writer_->append(kAda, registration(kAda, "adaSecret"));
   writer_->append(kAda, events::stream_name(kAda),
                   events::encode(customer::Event{customer::StatusChanged{
@@ -193,7 +125,7 @@ TEST_F(ProjectorTest, TheAuditTimelineSaysWhoDidWhatNewestFirstWithoutAnyValue) 
   }
 }
 
-TEST_F(ProjectorTest, ARunningProjectorFoldsNewEventsAsTheyArrive) {
+TEST_F(ReadModelTest, ARunningProjectorFoldsNewEventsAsTheyArrive) {
   auto running = projector(models());
   ASSERT_TRUE(running->start().ok());
   const auto registered = writer_->append(kAda, registration(kAda, "ada"));
@@ -205,7 +137,7 @@ TEST_F(ProjectorTest, ARunningProjectorFoldsNewEventsAsTheyArrive) {
   EXPECT_GE(running->events_folded(), 2u);
 }
 
-TEST_F(ProjectorTest, AnUnreadableEventStopsItsPartitionOnlyAndSaysWhy) {
+TEST_F(ReadModelTest, AnUnreadableEventStopsItsPartitionOnlyAndSaysWhy) {
   const events::EncodedEvent garbage{"id-x", "customer.registered", 1, "{not json"};
   ASSERT_TRUE(log_->append(kAda.str(), std::span(&garbage, 1)).ok());
   // Bob in another partition than Ada.
@@ -240,7 +172,8 @@ TEST(ProjectorErasure, NoReadModelFileKeepsAPersonalValueOfAnErasedCustomer) {
   CustomerProfiles profiles(events::SecretKey::random());
   AddressBook addresses;
   AuditTimeline timeline;
-  const std::vector<const ReadModel*> models{&profiles, &addresses, &timeline};
+  CustomerList list(events::SecretKey::random());
+  const std::vector<const ReadModel*> models{&profiles, &addresses, &timeline, &list};
   std::atomic<int> erased_seen{0};
   ProjectorOptions options;
   options.on_erased = [&](const CustomerId& id) { erased_seen += id == kAda ? 1 : 0; };
@@ -277,8 +210,7 @@ TEST(ProjectorErasure, NoReadModelFileKeepsAPersonalValueOfAnErasedCustomer) {
     EXPECT_EQ((*ada)["status"], "Erased");
     EXPECT_EQ((*ada)["customerId"], kAda.str());
     EXPECT_FALSE(ada->contains("email"));
-    EXPECT_FALSE(
-        profiles.find_by_email(*snapshot, profiles.ns(), marker + "@example.com").value());
+    EXPECT_FALSE(profiles.find_by_email(*snapshot, profiles.ns(), marker + "@example.com").value());
     EXPECT_FALSE(profiles.find_by_username(*snapshot, profiles.ns(), "user" + marker).value());
     EXPECT_TRUE(addresses.addresses(*snapshot, addresses.ns(), kAda).value().empty());
   }

@@ -208,10 +208,10 @@ TEST(Cli, ServeFoldsTheLogIntoTheReadModelsAndProjectionsStatusShowsTheLag) {
     }
     writer.append(CustomerId("CUST_0000ada1"), customer::Event{customer::LoggedIn{}});
   }
-  constexpr std::array<const char*, 3> kModels{"address_book", "audit_timeline",
+  constexpr std::array<const char*, 4> kModels{"address_book", "audit_timeline", "customer_list",
                                                "customer_profile"};
   const auto before = projections_status(dir.path());
-  ASSERT_EQ(before["models"].size(), 3u) << before.dump();
+  ASSERT_EQ(before["models"].size(), kModels.size()) << before.dump();
   for (const char* name : kModels) {
     EXPECT_EQ(state_of(before, name), std::make_tuple("absent", std::int64_t{3}, std::int64_t{0}))
         << name;
@@ -226,7 +226,7 @@ TEST(Cli, ServeFoldsTheLogIntoTheReadModelsAndProjectionsStatusShowsTheLag) {
   EXPECT_EQ(serve.stop(SIGTERM), 0);
 
   const auto after = projections_status(dir.path());
-  ASSERT_EQ(after["models"].size(), 3u) << after.dump();
+  ASSERT_EQ(after["models"].size(), kModels.size()) << after.dump();
   for (const char* name : kModels) {
     EXPECT_EQ(state_of(after, name), std::make_tuple("live", std::int64_t{0}, std::int64_t{3}))
         << name;
