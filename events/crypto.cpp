@@ -155,15 +155,43 @@ std::optional<std::string> aead_open(const SecretKey& key, const Ciphertext& sea
   return plaintext;
 }
 
-std::string keyed_hash_hex(const SecretKey& key, std::string_view text) {
+namespace {
+
+// HMAC-SHA256(key, text) into `mac`.
+void hmac(const SecretKey& key, std::string_view text,
+          std::span<unsigned char, crypto_auth_hmacsha256_BYTES> mac) {
   ensure_sodium();
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state state;
   crypto_auth_hmacsha256_init(&state, key.bytes().data(), key.bytes().size());
   crypto_auth_hmacsha256_update(&state, bytes_of(text), text.size());
-  crypto_auth_hmacsha256_final(&state, mac);
-  std::string out(2 * sizeof mac + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), mac, sizeof mac);
+  crypto_auth_hmacsha256_final(&state, mac.data());
+}
+
+}  // namespace
+
+SecretKey derive_key(const SecretKey& key, std::string_view purpose) {
+  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
+  hmac(key, purpose, mac);
+  SecretKey derived(std::span<const unsigned char, SecretKey::kSize>(mac.data(), SecretKey::kSize));
+  sodium_memzero(mac.data(), mac.size());
+  return derived;
+}
+
+std::uint64_t short_keyed_hash(const SecretKey& key, std::string_view text) {
+  static_assert(crypto_shorthash_KEYBYTES <= SecretKey::kSize);
+  ensure_sodium();
+  unsigned char hash[crypto_shorthash_BYTES];
+  crypto_shorthash(hash, bytes_of(text), text.size(), key.bytes().data());
+  std::uint64_t out = 0;
+  for (const unsigned char byte : hash) out = out << 8 | byte;
+  return out;
+}
+
+std::string keyed_hash_hex(const SecretKey& key, std::string_view text) {
+  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
+  hmac(key, text, mac);
+  std::string out(2 * mac.size() + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), mac.data(), mac.size());
   out.pop_back();
   return out;
 }

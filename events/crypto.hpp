@@ -5,6 +5,7 @@
 //   - keyed hashes: HMAC-SHA256, for the email blind index and for pseudonyms.
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -53,6 +54,13 @@ Ciphertext aead_seal(const SecretKey& key, std::string_view plaintext,
 // is not the one it was sealed with.
 std::optional<std::string> aead_open(const SecretKey& key, const Ciphertext& sealed,
                                      std::string_view associated_data);
+
+// A key for one purpose, derived from `key`: HMAC-SHA256(key, purpose).
+SecretKey derive_key(const SecretKey& key, std::string_view purpose);
+
+// SipHash-2-4 of `text` under the first 16 bytes of `key`: a fast keyed hash for index keys
+// (search trigrams), not a MAC. Use a key derived for that purpose alone.
+std::uint64_t short_keyed_hash(const SecretKey& key, std::string_view text);
 
 // HMAC-SHA256(key, text) as 64 hex digits.
 std::string keyed_hash_hex(const SecretKey& key, std::string_view text);

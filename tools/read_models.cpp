@@ -15,11 +15,13 @@ Result<std::unique_ptr<ReadModels>> ReadModels::open(const std::filesystem::path
                      projections::CustomerProfiles(events::SecretKey(pepper.bytes())),
                      {},
                      {},
-                     projections::CustomerList(events::SecretKey(pepper.bytes()))});
+                     projections::CustomerList(events::SecretKey(pepper.bytes())),
+                     projections::CustomerSearch(pepper),
+                     {}});
 }
 
 std::vector<const projections::ReadModel*> ReadModels::all() const {
-  return {&profiles, &addresses, &timeline, &list};
+  return {&profiles, &addresses, &timeline, &list, &search, &analytics};
 }
 
 }  // namespace clientele::tools

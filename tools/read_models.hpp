@@ -10,8 +10,10 @@
 #include "infra/rocksdb_read_model_store.hpp"
 #include "projections/address_book.hpp"
 #include "projections/audit_timeline.hpp"
+#include "projections/customer_analytics.hpp"
 #include "projections/customer_list.hpp"
 #include "projections/customer_profile.hpp"
+#include "projections/customer_search.hpp"
 
 namespace clientele::tools {
 
@@ -28,6 +30,8 @@ struct ReadModels {
   projections::AddressBook addresses;
   projections::AuditTimeline timeline;
   projections::CustomerList list;
+  projections::CustomerSearch search;
+  projections::CustomerAnalytics analytics;
 };
 
 }  // namespace clientele::tools

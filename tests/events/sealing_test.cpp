@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -282,6 +283,26 @@ TEST(Crypto, BlindIndexIgnoresCaseAndSurroundingSpace) {
 TEST(Crypto, BlindIndexDependsOnThePepper) {
   EXPECT_NE(blind_index(SecretKey::random(), "ada@example.com"),
             blind_index(SecretKey::random(), "ada@example.com"));
+}
+
+TEST(Crypto, DerivedKeysDependOnThePurposeAndAreStable) {
+  const auto key = SecretKey::random();
+  const auto a = derive_key(key, "purpose-a");
+  EXPECT_TRUE(std::ranges::equal(a.bytes(), derive_key(key, "purpose-a").bytes()));
+  EXPECT_FALSE(std::ranges::equal(a.bytes(), derive_key(key, "purpose-b").bytes()));
+  EXPECT_FALSE(std::ranges::equal(a.bytes(), key.bytes()));
+}
+
+TEST(Crypto, ShortKeyedHashIsSipHash24UnderTheKeysFirstSixteenBytes) {
+  // The SipHash paper's example (Appendix A): key 00..0f, message 00..0e (15 bytes) gives the
+  // bytes e5 45 be 49 61 ca 29 a1, read here big-endian.
+  std::array<unsigned char, 32> bytes{};
+  for (unsigned i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<unsigned char>(i);
+  const SecretKey key{std::span<const unsigned char, 32>(bytes)};
+  std::string message;
+  for (char c = 0; c < 15; ++c) message += c;
+  EXPECT_EQ(short_keyed_hash(key, message), 0xe545be4961ca29a1u);
+  EXPECT_NE(short_keyed_hash(key, "abc"), short_keyed_hash(SecretKey::random(), "abc"));
 }
 
 TEST(Crypto, KeyedHashMatchesRfc4231TestCase2) {

@@ -208,8 +208,9 @@ TEST(Cli, ServeFoldsTheLogIntoTheReadModelsAndProjectionsStatusShowsTheLag) {
     }
     writer.append(CustomerId("CUST_0000ada1"), customer::Event{customer::LoggedIn{}});
   }
-  constexpr std::array<const char*, 4> kModels{"address_book", "audit_timeline", "customer_list",
-                                               "customer_profile"};
+  constexpr std::array<const char*, 6> kModels{"address_book",       "audit_timeline",
+                                               "customer_analytics", "customer_list",
+                                               "customer_profile",   "customer_search"};
   const auto before = projections_status(dir.path());
   ASSERT_EQ(before["models"].size(), kModels.size()) << before.dump();
   for (const char* name : kModels) {
