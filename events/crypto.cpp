@@ -187,6 +187,37 @@ std::uint64_t short_keyed_hash(const SecretKey& key, std::string_view text) {
   return out;
 }
 
+static_assert(sizeof(crypto_hash_sha256_state) <= 104 && alignof(crypto_hash_sha256_state) <= 16);
+
+Sha256::Sha256() {
+  ensure_sodium();
+  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_.data()));
+}
+
+Sha256::~Sha256() {
+  sodium_memzero(state_.data(), state_.size());
+}
+
+void Sha256::add(std::string_view bytes) {
+  auto* state = reinterpret_cast<crypto_hash_sha256_state*>(state_.data());
+  std::array<unsigned char, 8> length{};
+  auto n = static_cast<std::uint64_t>(bytes.size());
+  for (auto it = length.rbegin(); it != length.rend(); ++it, n >>= 8)
+    *it = static_cast<unsigned char>(n);
+  crypto_hash_sha256_update(state, length.data(), length.size());
+  crypto_hash_sha256_update(state, bytes_of(bytes), bytes.size());
+}
+
+std::string Sha256::hex() {
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_.data()),
+                           digest.data());
+  std::string out(2 * digest.size() + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), digest.data(), digest.size());
+  out.pop_back();
+  return out;
+}
+
 std::string keyed_hash_hex(const SecretKey& key, std::string_view text) {
   std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
   hmac(key, text, mac);

@@ -62,6 +62,23 @@ SecretKey derive_key(const SecretKey& key, std::string_view purpose);
 // (search trigrams), not a MAC. Use a key derived for that purpose alone.
 std::uint64_t short_keyed_hash(const SecretKey& key, std::string_view text);
 
+// SHA-256 of a stream of byte strings, for digests that compare contents (not a MAC).
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  // Adds `bytes` preceded by their length, so that ("ab","c") and ("a","bc") differ.
+  void add(std::string_view bytes);
+  // The digest of everything added, as 64 hex digits. Call once.
+  std::string hex();
+
+ private:
+  alignas(16) std::array<unsigned char, 104> state_;  // crypto_hash_sha256_state, opaque here
+};
+
 // HMAC-SHA256(key, text) as 64 hex digits.
 std::string keyed_hash_hex(const SecretKey& key, std::string_view text);
 

@@ -132,17 +132,20 @@ struct Projector::Impl {
     return success();
   }
 
-  // Folds what `state`'s partition holds into one batch, waiting up to `wait` for the first
-  // event. Returns the number of events folded.
-  Result<std::size_t> fold_batch(PartitionState& state, std::chrono::milliseconds wait) {
+  // Folds what `state`'s partition holds before `end` into one batch, waiting up to `wait` for
+  // the first event. Returns the number of events folded.
+  Result<std::size_t> fold_batch(PartitionState& state, std::chrono::milliseconds wait,
+                                 Offset end = Offset{INT64_MAX}) {
     auto batch = store.batch();
     std::vector<Rows> rows;
     for (const auto* model : models) rows.emplace_back(*batch, model->ns());
     const auto deadline = Clock::now() + options.batch_time;
     std::size_t count = 0;
     Offset next = state.next;
-    while (count < options.batch_events) {
-      auto records = state.cursor->next(options.batch_events - count,
+    while (count < options.batch_events && next < end) {
+      const auto room = std::min<std::int64_t>(
+          static_cast<std::int64_t>(options.batch_events - count), end.value - next.value);
+      auto records = state.cursor->next(static_cast<std::size_t>(room),
                                         count == 0 ? wait : std::chrono::milliseconds{0});
       if (!records) return records.error();
       if (records->empty()) break;
@@ -255,7 +258,7 @@ struct Projector::Impl {
       // Kafka command): they are never returned, so a partition that stays quiet is done.
       int quiet = 0;
       while (state->next < end && quiet < kQuietRoundsAtEnd) {
-        auto count = fold_batch(*state, std::chrono::milliseconds{1000});
+        auto count = fold_batch(*state, std::chrono::milliseconds{1000}, end);
         if (!count) {
           stop_partition(*state, count.error());
           return count.error();
@@ -307,13 +310,19 @@ void Projector::stop() {
 }
 
 Result<void> Projector::catch_up() {
-  if (auto opened = impl_->open_partitions(); !opened) return opened.error();
   std::vector<Offset> ends;
   for (std::int32_t p = 0; p < impl_->log.partition_count(); ++p) {
     auto end = impl_->log.end_offset(Partition{p});
     if (!end) return end.error();
     ends.push_back(*end);
   }
+  return catch_up_to(ends);
+}
+
+Result<void> Projector::catch_up_to(const std::vector<events::Offset>& ends) {
+  if (ends.size() != static_cast<std::size_t>(impl_->log.partition_count()))
+    return make_error(errc::invalid, "ends", "one end offset per partition is needed");
+  if (auto opened = impl_->open_partitions(); !opened) return opened.error();
   std::vector<Result<void>> results(static_cast<std::size_t>(impl_->options.workers));
   std::vector<std::thread> threads;
   for (int w = 0; w < impl_->options.workers; ++w) {

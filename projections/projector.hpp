@@ -69,6 +69,9 @@ class Projector {
   // the log had when the call began. For rebuilds, verification and tests; not while started.
   // Returns the first partition's error, if any stopped.
   Result<void> catch_up();
+  // Like catch_up(), up to `ends` (one offset per partition, exclusive) instead of the log's end:
+  // no event at or past its partition's end is folded.
+  Result<void> catch_up_to(const std::vector<events::Offset>& ends);
 
   // Waits until the event at `position` is folded into every model, up to `timeout`.
   // Returns whether it is (read-your-writes).

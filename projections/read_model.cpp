@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "events/crypto.hpp"
+
 namespace clientele::projections {
 
 namespace {
@@ -34,6 +36,17 @@ Result<std::vector<KeyedDoc>> Rows::scan_docs(const KeyRange& range) {
 Result<std::vector<KeyedDoc>> scan_docs(const Snapshot& snapshot, const Namespace& ns,
                                         const KeyRange& range) {
   return collect_docs([&](const Visit& visit) { return snapshot.scan(ns, range, visit); });
+}
+
+Result<std::string> digest(const Snapshot& snapshot, const Namespace& ns) {
+  events::Sha256 sha;
+  auto scanned = snapshot.scan(ns, KeyRange{}, [&](std::string_view key, std::string_view value) {
+    sha.add(key);
+    sha.add(value);
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  return sha.hex();
 }
 
 Result<void> Rows::remove_all(const KeyRange& range) {

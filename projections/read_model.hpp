@@ -65,6 +65,10 @@ Result<nlohmann::json> parse_doc(std::string_view bytes);
 Result<std::vector<KeyedDoc>> scan_docs(const Snapshot& snapshot, const Namespace& ns,
                                         const KeyRange& range);
 
+// A digest of every row of `ns` (keys and values, in key order) as `snapshot` sees them: equal
+// digests mean equal contents.
+Result<std::string> digest(const Snapshot& snapshot, const Namespace& ns);
+
 // Implementations hold no state of their own: everything is in their rows. Keys starting with a
 // zero byte are the runtime's (checkpoints); a model's keys never do.
 class ReadModel {

@@ -2,6 +2,8 @@
 // `clientele projections ...`: what ops see of the read models (DESIGN.md §5).
 //   status  per read model: its version, state, and per partition its checkpoint, the log's end
 //           and the lag between them; as one JSON object on stdout.
+//   verify  folds the log afresh into a scratch store (DATA/views-verify, removed afterwards) and
+//           compares every read model's digest with the live one; exit 1 on any difference.
 
 #include <CLI/CLI.hpp>
 
@@ -17,7 +19,7 @@ struct ProjectionsOptions {
 CLI::App* add_projections_command(CLI::App& app, ProjectionsOptions& options);
 
 // Runs the subcommand of `command` that was given. Returns the exit code: 0, or 1 when the
-// installation or the read models cannot be opened.
+// installation or the read models cannot be opened, or verify found a difference.
 int run_projections(const CLI::App& command, const ProjectionsOptions& options);
 
 }  // namespace clientele::tools

@@ -24,6 +24,7 @@
 #include "infra/embedded_event_log.hpp"
 #include "infra/kafka_event_log.hpp"
 #include "infra/rocksdb_key_store.hpp"
+#include "infra/rocksdb_read_model_store.hpp"
 #include "tests/support/history_writer.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -161,11 +162,16 @@ std::vector<std::string> store_options(const std::filesystem::path& dir) {
           (dir / "kek").string(), "--pepper-file",        (dir / "pepper").string()};
 }
 
+// Runs `clientele projections <subcommand>` on the installation in `dir`.
+Finished projections_command(const std::string& subcommand, const std::filesystem::path& dir) {
+  std::vector<std::string> argv{kBinary, "projections", subcommand};
+  for (auto& option : store_options(dir)) argv.push_back(option);
+  return run_process(argv);
+}
+
 // The status `clientele projections status` prints for the installation in `dir`.
 json projections_status(const std::filesystem::path& dir) {
-  std::vector<std::string> argv{kBinary, "projections", "status"};
-  for (auto& option : store_options(dir)) argv.push_back(option);
-  const auto status = run_process(argv);
+  const auto status = projections_command("status", dir);
   EXPECT_EQ(status.exit_code, 0) << status.err;
   return json::parse(status.out, nullptr, false);
 }
@@ -185,7 +191,7 @@ std::tuple<std::string, std::int64_t, std::int64_t> state_of(const json& status,
   return {state, lag, checkpoints};
 }
 
-TEST(Cli, ServeFoldsTheLogIntoTheReadModelsAndProjectionsStatusShowsTheLag) {
+TEST(Cli, ServeFoldsTheLogIntoReadModelsThatProjectionsStatusAndVerifyInspect) {
   TempDir dir;
   const auto data = dir.path() / "var";
   auto kek = events::SecretKey::random();
@@ -232,6 +238,31 @@ TEST(Cli, ServeFoldsTheLogIntoTheReadModelsAndProjectionsStatusShowsTheLag) {
     EXPECT_EQ(state_of(after, name), std::make_tuple("live", std::int64_t{0}, std::int64_t{3}))
         << name;
   }
+
+  // Folding the log afresh gives the same read models; a row changed behind the projector's
+  // back does not.
+  auto verified = projections_command("verify", dir.path());
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
+  const auto report = json::parse(verified.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << verified.out;
+  EXPECT_EQ(report["equal"], true);
+  ASSERT_EQ(report["models"].size(), kModels.size());
+  for (const auto& model : report["models"]) EXPECT_EQ(model["events"], 3) << model.dump();
+  {
+    auto store = infra::RocksDbReadModelStore::open(data / "views");
+    ASSERT_TRUE(store.ok());
+    auto batch = (*store)->batch();
+    batch->put({"customer_search", 1}, "s/CUST_00000bad", "tampered");
+    ASSERT_TRUE((*store)->commit(*batch).ok());
+  }
+  const auto differs = projections_command("verify", dir.path());
+  EXPECT_EQ(differs.exit_code, 1);
+  const auto found = json::parse(differs.out, nullptr, false);
+  ASSERT_TRUE(found.is_object()) << differs.out;
+  EXPECT_EQ(found["equal"], false);
+  for (const auto& model : found["models"])
+    EXPECT_EQ(model["equal"], model["name"] != "customer_search") << model.dump();
+  EXPECT_FALSE(std::filesystem::exists(data / "views-verify")) << "the scratch store is left";
 }
 
 TEST(Cli, BadOptionsExitNonZeroNamingTheOption) {
