@@ -75,6 +75,13 @@ Result<Opened> open_record(const events::Record& record, events::KeyStore& keys)
   return Opened{std::move(*envelope), std::move(*event)};
 }
 
+// Each model bound to its own namespace (its name and version, first build).
+std::vector<Binding> bind_to_own(const std::vector<const ReadModel*>& models) {
+  std::vector<Binding> out;
+  for (const auto* model : models) out.push_back(Binding{model, model->ns()});
+  return out;
+}
+
 }  // namespace
 
 Result<Offset> read_checkpoint(const Snapshot& snapshot, const Namespace& ns, Partition partition) {
@@ -88,23 +95,23 @@ Result<Offset> read_checkpoint(const Snapshot& snapshot, const Namespace& ns, Pa
 struct PartitionState {
   Partition partition;
   std::unique_ptr<events::PartitionCursor> cursor;  // at `next`
-  std::vector<Offset> checkpoints;                  // each model's, in the order of `models`
+  std::vector<Offset> checkpoints;                  // each binding's, in the order of `bound`
   Offset next;                                      // the next offset to read
   bool stopped = false;                             // an error stopped it
 };
 
 struct Projector::Impl {
-  Impl(events::EventReader& l, events::KeyStore& k, ReadModelStore& s,
-       std::vector<const ReadModel*> m, ProjectorOptions o)
-      : log(l), keys(k), store(s), models(std::move(m)), options(std::move(o)) {
+  Impl(events::EventReader& l, events::KeyStore& k, ReadModelStore& s, std::vector<Binding> b,
+       ProjectorOptions o)
+      : log(l), keys(k), store(s), bound(std::move(b)), options(std::move(o)) {
     if (options.workers <= 0)
       options.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   }
 
   // Reads the models' checkpoints and opens a cursor per partition at the lowest of them.
   Result<void> open_partitions() {
-    for (const auto* model : models) {
-      if (auto made = store.create(model->ns()); !made) return made.error();
+    for (const auto& binding : bound) {
+      if (auto made = store.create(binding.ns); !made) return made.error();
     }
     const auto snapshot = store.snapshot();
     std::vector<std::unique_ptr<PartitionState>> opened;
@@ -112,13 +119,18 @@ struct Projector::Impl {
       auto state = std::make_unique<PartitionState>();
       state->partition = Partition{p};
       Offset lowest{INT64_MAX};
-      for (const auto* model : models) {
-        auto checkpoint = read_checkpoint(*snapshot, model->ns(), state->partition);
+      for (const auto& binding : bound) {
+        auto checkpoint = read_checkpoint(*snapshot, binding.ns, state->partition);
         if (!checkpoint) return checkpoint.error();
         state->checkpoints.push_back(*checkpoint);
         lowest = std::min(lowest, *checkpoint);
       }
-      state->next = models.empty() ? Offset{0} : lowest;
+      if (bound.empty()) {  // nothing to fold: start at the end
+        auto end = log.end_offset(state->partition);
+        if (!end) return end.error();
+        lowest = *end;
+      }
+      state->next = lowest;
       auto cursor = log.open_cursor(state->partition, state->next);
       if (!cursor) return cursor.error();
       state->cursor = std::move(*cursor);
@@ -138,7 +150,7 @@ struct Projector::Impl {
                                  Offset end = Offset{INT64_MAX}) {
     auto batch = store.batch();
     std::vector<Rows> rows;
-    for (const auto* model : models) rows.emplace_back(*batch, model->ns());
+    for (const auto& binding : bound) rows.emplace_back(*batch, binding.ns);
     const auto deadline = Clock::now() + options.batch_time;
     std::size_t count = 0;
     Offset next = state.next;
@@ -157,9 +169,9 @@ struct Projector::Impl {
       if (Clock::now() >= deadline) break;
     }
     if (count == 0) return count;
-    for (std::size_t m = 0; m < models.size(); ++m) {
+    for (std::size_t m = 0; m < bound.size(); ++m) {
       if (state.checkpoints[m] < next)
-        batch->put(models[m]->ns(), checkpoint_key(state.partition), std::to_string(next.value));
+        batch->put(bound[m].ns, checkpoint_key(state.partition), std::to_string(next.value));
     }
     if (auto committed = store.commit(*batch); !committed) return committed.error();
     for (auto& checkpoint : state.checkpoints) checkpoint = std::max(checkpoint, next);
@@ -174,9 +186,9 @@ struct Projector::Impl {
     auto opened = open_record(record, keys);
     if (!opened) return opened.error();
     const Folded event{opened->envelope, opened->event, record.position};
-    for (std::size_t m = 0; m < models.size(); ++m) {
+    for (std::size_t m = 0; m < bound.size(); ++m) {
       if (record.position.offset < state.checkpoints[m]) continue;  // folded already
-      if (auto evolved = models[m]->evolve(event, rows[m]); !evolved) return evolved.error();
+      if (auto evolved = bound[m].model->evolve(event, rows[m]); !evolved) return evolved.error();
     }
     if (options.on_erased && opened->envelope.type == "customer.erased")
       options.on_erased(opened->envelope.customer_id);
@@ -272,7 +284,7 @@ struct Projector::Impl {
   events::EventReader& log;
   events::KeyStore& keys;
   ReadModelStore& store;
-  std::vector<const ReadModel*> models;
+  std::vector<Binding> bound;  // the models and the namespaces they are folded into
   ProjectorOptions options;
 
   std::vector<std::unique_ptr<PartitionState>> partitions;  // by partition; the workers' own
@@ -287,8 +299,31 @@ struct Projector::Impl {
 };
 
 Projector::Projector(events::EventReader& log, events::KeyStore& keys, ReadModelStore& store,
-                     std::vector<const ReadModel*> models, ProjectorOptions options)
-    : impl_(std::make_unique<Impl>(log, keys, store, std::move(models), std::move(options))) {}
+                     std::vector<Binding> bindings, ProjectorOptions options)
+    : impl_(std::make_unique<Impl>(log, keys, store, std::move(bindings), std::move(options))) {}
+
+Projector::Projector(events::EventReader& log, events::KeyStore& keys, ReadModelStore& store,
+                     const std::vector<const ReadModel*>& models, ProjectorOptions options)
+    : Projector(log, keys, store, bind_to_own(models), std::move(options)) {}
+
+bool Projector::running() const {
+  return !impl_->workers.empty();
+}
+
+void Projector::bind(const ReadModel& model, const Namespace& ns) {
+  auto& bound = impl_->bound;
+  const auto it =
+      std::find_if(bound.begin(), bound.end(), [&](const Binding& b) { return b.model == &model; });
+  if (it == bound.end()) {
+    bound.push_back(Binding{&model, ns});
+  } else {
+    it->ns = ns;
+  }
+}
+
+std::vector<Binding> Projector::bindings() const {
+  return impl_->bound;
+}
 
 Projector::~Projector() {
   stop();

@@ -51,11 +51,20 @@ struct PartitionProgress {
 Result<events::Offset> read_checkpoint(const Snapshot& snapshot, const Namespace& ns,
                                        events::Partition partition);
 
+// A read model and the namespace it is folded into.
+struct Binding {
+  const ReadModel* model;
+  Namespace ns;
+};
+
 class Projector {
  public:
   // `log`, `keys`, `store` and the models must outlive the projector.
   Projector(events::EventReader& log, events::KeyStore& keys, ReadModelStore& store,
-            std::vector<const ReadModel*> models, ProjectorOptions options = {});
+            std::vector<Binding> bindings, ProjectorOptions options = {});
+  // Each model folded into its own namespace (ReadModel::ns()).
+  Projector(events::EventReader& log, events::KeyStore& keys, ReadModelStore& store,
+            const std::vector<const ReadModel*>& models, ProjectorOptions options = {});
   ~Projector();  // stops the workers
   Projector(const Projector&) = delete;
   Projector& operator=(const Projector&) = delete;
@@ -64,6 +73,13 @@ class Projector {
   Result<void> start();
   // Stops the workers once their batches in progress are committed. Idempotent.
   void stop();
+  // Whether the workers run (between start() and stop()).
+  bool running() const;
+
+  // Folds `model` into `ns` from now on (adding the model when it is not bound yet), from the
+  // checkpoints `ns` holds. Only while not running.
+  void bind(const ReadModel& model, const Namespace& ns);
+  std::vector<Binding> bindings() const;
 
   // Folds, in worker threads that end with the call, until every partition has passed the end
   // the log had when the call began. For rebuilds, verification and tests; not while started.

@@ -16,17 +16,20 @@
 
 namespace clientele::projections {
 
-// One namespace: a read model's name and version.
+// One namespace: a read model's name and version, and which build of that version (a rebuild
+// of the same version goes beside the live build, in a namespace of its own).
 struct Namespace {
   std::string model;  // lower case letters, digits, '_' and '-'
   int version = 1;
+  int build = 0;
 
-  // "<model>.v<version>": the column family's name.
+  // "<model>.v<version>", or "<model>.v<version>.b<build>" for builds after the first: the
+  // column family's name.
   std::string str() const;
   bool operator==(const Namespace&) const = default;
 };
 
-// Parses "<model>.v<version>"; nullopt for any other text.
+// Parses what Namespace::str() writes; nullopt for any other text.
 std::optional<Namespace> parse_namespace(std::string_view text);
 
 // Called for each key and value of a scan, in order; returns false to stop the scan.

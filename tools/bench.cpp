@@ -25,29 +25,14 @@
 #include "infra/clock.hpp"
 #include "infra/embedded_event_log.hpp"
 #include "infra/kafka_event_log.hpp"
-#include "infra/key_cache.hpp"
 #include "infra/logging.hpp"
-#include "infra/rocksdb_key_store.hpp"
-#include "infra/uuid.hpp"
+#include "tools/bench_support.hpp"
 #include "tools/options.hpp"
 
 namespace clientele::tools {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string customer_name(std::int64_t n) {
-  return fmt::format("CUST_{:08x}", 0x1000u + static_cast<unsigned>(n));
-}
-
-// The envelope of `body` about `customer`, as the command layer writes it (personal fields still
-// in the clear).
-events::Envelope envelope_of(events::Body body, const std::string& stream, std::uint64_t seq,
-                             const std::string& customer, const Actor& actor) {
-  const Timestamp at = infra::utc_now();
-  return events::wrap(std::move(body), {infra::uuid_v7(at), stream, StreamVersion{seq},
-                                        CustomerId(customer), at, actor, "", ""});
-}
 
 // One command's event for log-append: an order status change, about 400 bytes once serialized.
 events::Envelope status_change(const std::string& customer, std::int64_t n) {
@@ -102,65 +87,6 @@ events::Envelope customer_event(std::int64_t c, std::int64_t k) {
                     3798,
                     postal_address(k)};
   return envelope_of(events::encode(placed), events::stream_name(order_id), 1, customer, actor);
-}
-
-double percentile_ms(std::vector<std::int64_t>& sorted_us, double q) {
-  if (sorted_us.empty()) return 0;
-  const auto index = static_cast<std::size_t>(q * static_cast<double>(sorted_us.size() - 1));
-  return static_cast<double>(sorted_us[index]) / 1000.0;
-}
-
-// A directory removed when the bench ends, unless the caller named one.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& requested) {
-    if (!requested.empty()) {
-      path_ = requested;
-      return;
-    }
-    std::string pattern = (std::filesystem::temp_directory_path() / "clientele-bench-XXXXXX");
-    path_ = ::mkdtemp(pattern.data());
-    owned_ = true;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    if (owned_) std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;  // the directory
-  bool owned_ = false;          // whether we made it (and so remove it)
-};
-
-// A scratch key store with a random KEK behind a key cache, as the service runs it.
-struct BenchKeys {
-  std::unique_ptr<infra::RocksDbKeyStore> store;  // DIR/keys
-  std::unique_ptr<infra::CachingKeyStore> cache;  // in front of `store`: use this one
-};
-
-// Opens the key store in `directory` and makes the key of each of `customers` (before any clock
-// starts: making a key is one synced write).
-Result<BenchKeys> open_keys(const std::filesystem::path& directory,
-                            const std::vector<std::string>& customers) {
-  auto store = infra::RocksDbKeyStore::open(directory, events::SecretKey::random());
-  if (!store) return store.error();
-  auto cache =
-      std::make_unique<infra::CachingKeyStore>(**store, std::max<std::size_t>(customers.size(), 1));
-  for (const auto& customer : customers) {
-    if (auto key = cache->key_for_sealing(CustomerId(customer)); !key) return key.error();
-  }
-  return BenchKeys{std::move(*store), std::move(cache)};
-}
-
-// The payload of `envelope` for the log: sealed with `keys` first when it is not null.
-Result<std::string> payload_of(events::Envelope& envelope, events::KeyStore* keys) {
-  if (keys == nullptr) return events::serialize(envelope);
-  if (auto sealed = events::seal(envelope, *keys); !sealed) return sealed.error();
-  return events::to_wire(envelope);
 }
 
 }  // namespace
@@ -261,7 +187,7 @@ int run_log_append_bench(const LogAppendBench& bench) {
   }
   BenchKeys keys;
   if (bench.seal) {
-    auto made = open_keys(dir.path() / "keys", customers);
+    auto made = open_keys(dir.path() / "keys", customers, customers.size());
     if (!made) {
       infra::log_error("cannot open the key store", {{"error", made.error().message}});
       return 1;
@@ -349,7 +275,7 @@ int run_seal_bench(const SealBench& bench) {
   const ScratchDir dir(bench.data_dir);
   std::vector<std::string> customers;
   for (std::int64_t c = 0; c < bench.customers; ++c) customers.push_back(customer_name(c));
-  auto keys = open_keys(dir.path() / "keys", customers);
+  auto keys = open_keys(dir.path() / "keys", customers, customers.size());
   if (!keys) {
     infra::log_error("cannot open the key store", {{"error", keys.error().message}});
     return 1;
@@ -453,12 +379,55 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& options) {
       ->capture_default_str();
   seal_cmd->add_option("--data-dir", seal.data_dir,
                        "Directory for the key store (default: a scratch directory, removed)");
+
+  auto& project = options.project;
+  auto* project_cmd = bench->add_subcommand(
+      "project",
+      "Fill the log with customer events, time a rebuild of every read model, then time search "
+      "and deep list-page queries");
+  project_cmd->add_option("--events", project.events, "Customer events in the log (4 a customer)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000'000}))
+      ->capture_default_str();
+  project_cmd->add_option("--partitions", project.partitions, "Partitions of the log")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  project_cmd->add_option("--appenders", project.appenders, "Threads filling the log")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  project_cmd
+      ->add_option("--workers", project.workers, "Projector worker threads (0: one per core)")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  project_cmd
+      ->add_option("--batch-events", project.batch_events,
+                   "Most events in one projector batch (0: the service's default)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}))
+      ->capture_default_str();
+  project_cmd->add_option("--key-cache", project.key_cache, "Customers' keys the rebuild caches")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}))
+      ->capture_default_str();
+  project_cmd->add_option("--queries", project.queries, "Timed queries of each kind")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{10'000'000}))
+      ->capture_default_str();
+  project_cmd->add_option("--page", project.page, "The list page timed (1-based)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000}))
+      ->capture_default_str();
+  project_cmd->add_option("--page-size", project.page_size, "Customers per list page")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000}))
+      ->capture_default_str();
+  project_cmd->add_option(
+      "--data-dir", project.data_dir,
+      "Directory for the log and the read models (default: a scratch directory, removed)");
+  project_cmd->add_option("--keys-dir", project.keys_dir,
+                          "Directory for the key store (default: a scratch directory on /dev/shm, "
+                          "removed)");
   return bench;
 }
 
 int run_bench(const CLI::App& bench, const BenchOptions& options) {
   if (bench.get_subcommand("log-append")->parsed()) return run_log_append_bench(options.log_append);
   if (bench.get_subcommand("seal")->parsed()) return run_seal_bench(options.seal);
+  if (bench.get_subcommand("project")->parsed()) return run_project_bench(options.project);
   return 2;
 }
 

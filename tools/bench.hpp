@@ -3,6 +3,7 @@
 // prints one JSON object on stdout.
 
 #include <CLI/CLI.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -43,10 +44,50 @@ struct SealBench {
 // Returns the exit code: 1 when an event failed to seal or to open.
 int run_seal_bench(const SealBench& bench);
 
+struct ProjectBench {
+  // Customer events in the log (registrations, addresses, profile, type and status changes;
+  // four per customer, so events / 4 customers)
+  std::int64_t events = 1'000'000;
+  std::int32_t partitions = 12;    // partitions of the scratch log
+  int appenders = 128;             // threads filling the log, one command at a time each
+  int workers = 0;                 // projector worker threads; 0: one per core, as the service
+  std::size_t batch_events = 0;    // most events in one projector batch; 0: the service's default
+  std::size_t key_cache = 10'000;  // customers' keys the rebuild caches (the service's cache)
+  std::int64_t queries = 1'000;    // timed queries of each kind (search, list page)
+  std::int64_t page = 500;         // the list page that is timed (1-based)
+  std::int64_t page_size = 20;     // customers per list page
+  std::string data_dir;  // where to put the log and the read models; empty = scratch, removed
+  // Where to put the key store; empty = a scratch directory on /dev/shm (else the temporary
+  // directory), removed. Making a key is one synced write, serialized: on a disk that alone
+  // would take minutes for 250,000 customers. Reading keys in the rebuild goes through the
+  // same cache and RocksDB store as the service's.
+  std::string keys_dir;
+};
+
+// Fills an embedded log with `events` sealed customer events of realistic variety (a few
+// hundred first and last names, 200 cities in 20 countries) from `appenders` threads, in three
+// rounds as customers act over time: registrations; an address made the default; a profile
+// update (80%), a type change (10%) or a status change (10%). Then rebuilds every read model of
+// ReadModels::all() into a fresh store with the projector's catch_up() (the timed part), and
+// times queries, each on a fresh snapshot as the API reads: `queries` searches by fragment of a
+// name, email or phone (20% fragments nobody has), and `queries` fetches of list page `page`
+// (reached by cursor beforehand) of filtered, sorted listings deep enough to have it. Prints
+// {"scenario":"project","events","customers","partitions","appenders","workers","fill_seconds",
+//  "fill_events_per_s","seconds","events_per_s","peak_rss_mb","rss_at_rebuild_start_mb",
+//  "rebuild_peak_rss_mb","rss_after_rebuild_mb","views_mb","search_queries","search_hits",
+//  "search_p50_ms","search_p99_ms","search_max_ms","list_page","page_size","list_listings",
+//  "list_queries","list_page_p50_ms","list_page_p99_ms","list_page_max_ms"}.
+// peak_rss_mb is the whole process's (the fill included); rebuild_peak_rss_mb is the peak
+// during the rebuild alone (null where the kernel cannot reset the high-water mark).
+// Returns the exit code: 1 when the fill, the rebuild or a query fails, a fragment taken from a
+// customer finds nobody, or no listing reaches `page`.
+int run_project_bench(const ProjectBench& bench);
+
 // The options of every scenario.
 struct BenchOptions {
   LogAppendBench log_append;
   SealBench seal;
+  ProjectBench project;
 };
 
 // Adds the `bench` subcommand and its scenarios to `app`, their options bound to `options`.

@@ -9,6 +9,7 @@
 
 #include "infra/logging.hpp"
 #include "projections/projector.hpp"
+#include "projections/rebuild.hpp"
 #include "tools/installation.hpp"
 #include "tools/read_models.hpp"
 
@@ -17,9 +18,37 @@ namespace {
 
 using nlohmann::json;
 
-// The status of the service's read models and of every other namespace in the store: a
-// current model is "live" once its namespace exists and "absent" before the service first ran
-// it; other namespaces (versions the service no longer folds) are "retired".
+// The namespaces of the store and the state of each: per the catalog, a model's "live" build
+// (or "outdated" when its version is not the service's, which rebuilds it), a "building" build of
+// the current version beside it, other namespaces "retired"; and "absent" for a model with no
+// namespace yet (before the service first ran it).
+Result<std::vector<std::pair<projections::Namespace, std::string>>> list_namespaces(
+    const ReadModels& views, const projections::Snapshot& snapshot) {
+  std::vector<std::pair<projections::Namespace, std::string>> listed;
+  for (const auto* model : views.all()) {
+    auto live = projections::live_namespace(snapshot, model->name());
+    if (!live) return live.error();
+    if (!*live) {
+      listed.emplace_back(model->ns(), "absent");
+    } else {
+      listed.emplace_back(**live, (*live)->version == model->version() ? "live" : "outdated");
+    }
+  }
+  for (const auto& ns : views.store->namespaces()) {
+    if (ns == projections::kCatalog ||
+        std::any_of(listed.begin(), listed.end(), [&](const auto& l) { return l.first == ns; }))
+      continue;
+    const auto all = views.all();
+    const bool current = std::any_of(all.begin(), all.end(), [&](const auto* m) {
+      return m->name() == ns.model && m->version() == ns.version;
+    });
+    listed.emplace_back(ns, current ? "building" : "retired");
+  }
+  return listed;
+}
+
+// The status of every namespace (list_namespaces), with its checkpoint, the log's end and the
+// lag between them per partition.
 Result<json> status(const ReadModels& views, events::EventReader& log) {
   std::vector<events::Offset> ends;
   for (std::int32_t p = 0; p < log.partition_count(); ++p) {
@@ -27,19 +56,11 @@ Result<json> status(const ReadModels& views, events::EventReader& log) {
     if (!end) return end.error();
     ends.push_back(*end);
   }
-  const auto stored = views.store->namespaces();
-  std::vector<std::pair<projections::Namespace, std::string>> listed;
-  for (const auto* model : views.all()) {
-    const bool exists = std::find(stored.begin(), stored.end(), model->ns()) != stored.end();
-    listed.emplace_back(model->ns(), exists ? "live" : "absent");
-  }
-  for (const auto& ns : stored) {
-    if (std::none_of(listed.begin(), listed.end(), [&](const auto& l) { return l.first == ns; }))
-      listed.emplace_back(ns, "retired");
-  }
   const auto snapshot = views.store->snapshot();
+  auto listed = list_namespaces(views, *snapshot);
+  if (!listed) return listed.error();
   json models = json::array();
-  for (const auto& [ns, state] : listed) {
+  for (const auto& [ns, state] : *listed) {
     json partitions = json::array();
     std::int64_t lag = 0;
     for (std::int32_t p = 0; p < log.partition_count(); ++p) {
@@ -59,6 +80,7 @@ Result<json> status(const ReadModels& views, events::EventReader& log) {
     }
     models.push_back({{"name", ns.model},
                       {"version", ns.version},
+                      {"build", ns.build},
                       {"state", state},
                       {"lag", lag},
                       {"partitions", std::move(partitions)}});
@@ -82,50 +104,53 @@ Result<std::vector<events::Offset>> checkpoints_of(const projections::Snapshot& 
   return out;
 }
 
-// Folds the log afresh into a scratch store in `scratch`, each model up to where its live
-// version is, and compares the digests of the two. Models folded to the same checkpoints are
-// folded together, in one pass over the log.
+// Folds the log afresh into a scratch store in `scratch`, each model up to where its live build
+// is (into a namespace of the same name), and compares the digests of the two. Models folded to
+// the same checkpoints are folded together, in one pass over the log. A model whose live build
+// has another version than the service's cannot be folded afresh: it is reported "outdated".
 Result<json> verify(const ReadModels& views, events::EventReader& log, events::KeyStore& keys,
                     const std::filesystem::path& scratch) {
   const auto live = views.store->snapshot();
-  const auto stored = views.store->namespaces();
-  std::map<std::vector<std::int64_t>, std::vector<const projections::ReadModel*>> groups;
-  std::map<std::string, std::vector<events::Offset>> ends_of;
+  std::map<std::vector<std::int64_t>, std::vector<projections::Binding>> groups;
   json models = json::array();
   for (const auto* model : views.all()) {
-    if (std::find(stored.begin(), stored.end(), model->ns()) == stored.end()) {
-      models.push_back(
-          {{"name", model->name()}, {"version", model->version()}, {"state", "absent"}});
+    auto ns = projections::live_namespace(*live, model->name());
+    if (!ns) return ns.error();
+    if (!*ns || (*ns)->version != model->version()) {
+      models.push_back({{"name", model->name()},
+                        {"version", model->version()},
+                        {"state", *ns ? "outdated" : "absent"}});
       continue;
     }
-    auto ends = checkpoints_of(*live, model->ns(), log);
+    auto ends = checkpoints_of(*live, **ns, log);
     if (!ends) return ends.error();
     std::vector<std::int64_t> key;
     for (const auto& end : *ends) key.push_back(end.value);
-    groups[key].push_back(model);
-    ends_of[std::string(model->name())] = *ends;
+    groups[key].push_back(projections::Binding{model, **ns});
   }
   auto fresh_store = infra::RocksDbReadModelStore::open(scratch);
   if (!fresh_store) return fresh_store.error();
   for (const auto& [key, group] : groups) {
+    std::vector<events::Offset> ends;
+    for (const auto end : key) ends.push_back(events::Offset{end});
     projections::Projector fresh(log, keys, **fresh_store, group);
-    if (auto folded = fresh.catch_up_to(ends_of[std::string(group.front()->name())]); !folded)
-      return folded.error();
+    if (auto folded = fresh.catch_up_to(ends); !folded) return folded.error();
   }
   const auto fresh = (*fresh_store)->snapshot();
   bool all_equal = true;
   for (const auto& [key, group] : groups) {
-    for (const auto* model : group) {
-      auto live_digest = projections::digest(*live, model->ns());
+    for (const auto& [model, ns] : group) {
+      auto live_digest = projections::digest(*live, ns);
       if (!live_digest) return live_digest.error();
-      auto fresh_digest = projections::digest(*fresh, model->ns());
+      auto fresh_digest = projections::digest(*fresh, ns);
       if (!fresh_digest) return fresh_digest.error();
       std::int64_t events = 0;
       for (const auto end : key) events += end;
       const bool equal = *live_digest == *fresh_digest;
       all_equal = all_equal && equal;
       models.push_back({{"name", model->name()},
-                        {"version", model->version()},
+                        {"version", ns.version},
+                        {"build", ns.build},
                         {"state", "live"},
                         {"events", events},
                         {"live", *live_digest},
@@ -136,6 +161,33 @@ Result<json> verify(const ReadModels& views, events::EventReader& log, events::K
   std::sort(models.begin(), models.end(),
             [](const json& a, const json& b) { return a["name"] < b["name"]; });
   return json{{"equal", all_equal}, {"models", std::move(models)}};
+}
+
+// The names `projections rebuild` accepts.
+const std::vector<std::string> kModelNames{"address_book",       "audit_timeline",
+                                           "customer_analytics", "customer_list",
+                                           "customer_profile",   "customer_search"};
+
+// Rebuilds the read models `options` names, one after the other; returns their new namespaces.
+Result<json> rebuild(const ReadModels& views, events::EventReader& log, events::KeyStore& keys,
+                     const ProjectionsOptions& options) {
+  if (!options.rebuild_all && options.rebuild.empty())
+    return make_error(errc::invalid, "names", "name the read models to rebuild, or give --all");
+  projections::Projector live(log, keys, *views.store, std::vector<projections::Binding>{});
+  auto outdated = projections::bind_live(live, *views.store, views.all());
+  if (!outdated) return outdated.error();
+  json rebuilt = json::array();
+  for (const auto* model : views.all()) {
+    const auto& names = options.rebuild;
+    if (!options.rebuild_all &&
+        std::find(names.begin(), names.end(), model->name()) == names.end()) {
+      continue;
+    }
+    auto ns = projections::rebuild(*model, live, log, keys, *views.store);
+    if (!ns) return ns.error();
+    rebuilt.push_back({{"name", model->name()}, {"namespace", ns->str()}});
+  }
+  return json{{"rebuilt", std::move(rebuilt)}};
 }
 
 }  // namespace
@@ -154,6 +206,15 @@ CLI::App* add_projections_command(CLI::App& app, ProjectionsOptions& options) {
       "and compare digests (JSON); exits 1 on any difference. Needs the service stopped when the "
       "event log is embedded.");
   add_store_options(*verify, options.store);
+  auto* rebuild = projections->add_subcommand(
+      "rebuild",
+      "Build read models afresh beside their live builds and switch to the new builds once caught "
+      "up (JSON). Needs the service stopped when the event log is embedded; the service itself "
+      "rebuilds a read model whose version changed.");
+  add_store_options(*rebuild, options.store);
+  auto* names = rebuild->add_option("names", options.rebuild, "Read models to rebuild")
+                    ->check(CLI::IsMember(kModelNames));
+  rebuild->add_flag("--all", options.rebuild_all, "Rebuild every read model")->excludes(names);
   return projections;
 }
 
@@ -167,6 +228,15 @@ int run_projections(const CLI::App& command, const ProjectionsOptions& options) 
   if (!views) {
     infra::log_error("cannot open the read models", {{"error", views.error().message}});
     return 1;
+  }
+  if (command.got_subcommand("rebuild")) {
+    auto report = rebuild(**views, *installation->log, *installation->keys, options);
+    if (!report) {
+      infra::log_error("cannot rebuild the read models", {{"error", report.error().message}});
+      return 1;
+    }
+    std::cout << report->dump() << std::endl;
+    return 0;
   }
   if (command.got_subcommand("verify")) {
     const auto scratch = std::filesystem::absolute(options.store.data_dir) / "views-verify";

@@ -2,10 +2,14 @@
 // `clientele projections ...`: what ops see of the read models (DESIGN.md §5).
 //   status  per read model: its version, state, and per partition its checkpoint, the log's end
 //           and the lag between them; as one JSON object on stdout.
+//   rebuild builds the named read models (or --all) afresh beside their live builds and switches
+//           to the new builds (DESIGN.md §5); prints the new namespaces as JSON.
 //   verify  folds the log afresh into a scratch store (DATA/views-verify, removed afterwards) and
 //           compares every read model's digest with the live one; exit 1 on any difference.
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
 
 #include "tools/options.hpp"
 
@@ -13,6 +17,8 @@ namespace clientele::tools {
 
 struct ProjectionsOptions {
   StoreOptions store;
+  std::vector<std::string> rebuild;  // rebuild: the read models named
+  bool rebuild_all = false;          // rebuild --all
 };
 
 // Adds `projections` and its subcommands to `app`, bound to `options`.

@@ -9,6 +9,7 @@
 
 #include "infra/logging.hpp"
 #include "projections/projector.hpp"
+#include "projections/rebuild.hpp"
 #include "tools/installation.hpp"
 #include "tools/read_models.hpp"
 #include "tools/stop_signals.hpp"
@@ -32,6 +33,21 @@ void announce_caught_up(const projections::Projector& projector, events::EventRe
     }
   }
   infra::log_info("read models caught up", {{"events", events}});
+}
+
+// Rebuilds `model`, whose live build has another version, logging how it went.
+void rebuild_outdated(const projections::ReadModel& model, projections::Projector& projector,
+                      events::EventReader& log, events::KeyStore& keys,
+                      projections::ReadModelStore& store, const std::stop_token& stop) {
+  infra::log_info("rebuilding a read model whose version changed",
+                  {{"model", model.name()}, {"version", model.version()}});
+  auto rebuilt = projections::rebuild(model, projector, log, keys, store, {}, stop);
+  if (!rebuilt) {
+    infra::log_error("a read model was not rebuilt",
+                     {{"model", model.name()}, {"error", rebuilt.error().message}});
+    return;
+  }
+  infra::log_info("read model rebuilt", {{"model", model.name()}, {"namespace", rebuilt->str()}});
 }
 
 // Opens the installation and its read models, folds the log into them, and waits for the stop.
@@ -66,17 +82,30 @@ int serve(const StoreOptions& options, const std::function<void()>& wait_for_sto
     infra::log_error("a partition stopped folding",
                      {{"partition", partition.value}, {"error", error.message}});
   };
-  projections::Projector projector(log, keys, *(*views)->store, (*views)->all(), projecting);
+  auto& store = *(*views)->store;
+  projections::Projector projector(log, keys, store, std::vector<projections::Binding>{},
+                                   projecting);
+  auto outdated = projections::bind_live(projector, store, (*views)->all());
+  if (!outdated) {
+    infra::log_error("cannot read the read-model catalog", {{"error", outdated.error().message}});
+    return 1;
+  }
   if (auto started = projector.start(); !started) {
     infra::log_error("cannot start the projector", {{"error", started.error().message}});
     return 1;
   }
+  // Read models whose version changed are rebuilt beside their old build, which keeps answering.
+  std::jthread rebuilder([&](std::stop_token stop) {
+    for (const auto* model : *outdated) rebuild_outdated(*model, projector, log, keys, store, stop);
+  });
   infra::log_info("ready", {{"pid", ::getpid()}});
   std::jthread announcer([&](std::stop_token stop) { announce_caught_up(projector, log, stop); });
 
   wait_for_stop();
   announcer.request_stop();
   announcer.join();
+  rebuilder.request_stop();
+  rebuilder.join();
   projector.stop();
   infra::log_info("projector stopped", {{"eventsFolded", projector.events_folded()}});
   return 0;

@@ -109,11 +109,14 @@ TEST(ReadModelStore, ANamespaceParsesFromModelDotVersion) {
   EXPECT_EQ(ns->version, 3);
   EXPECT_EQ(ns->str(), "profile.v3");
   EXPECT_EQ(parse_namespace("customer_list-2.v12"), (Namespace{"customer_list-2", 12}));
+  EXPECT_EQ(parse_namespace("profile.v3.b2"), (Namespace{"profile", 3, 2}));
+  EXPECT_EQ((Namespace{"profile", 3, 2}).str(), "profile.v3.b2");
 }
 
 TEST(ReadModelStore, OtherTextIsNoNamespace) {
   for (const auto* text : {"Profile.v3", "profile.v0", "profile.v03", "profile", ".v1",
-                           "profile.v1x", "profile.v", "profile.v-1", "pro.file.v1", ""}) {
+                           "profile.v1x", "profile.v", "profile.v-1", "pro.file.v1", "",
+                           "profile.v1.b0", "profile.v1.b", "profile.v1.b01", "profile.b1"}) {
     EXPECT_FALSE(parse_namespace(text).has_value()) << text;
   }
 }

@@ -15,7 +15,9 @@
 #include "infra/rocksdb_read_model_store.hpp"
 #include "projections/address_book.hpp"
 #include "projections/audit_timeline.hpp"
+#include "projections/customer_analytics.hpp"
 #include "projections/customer_profile.hpp"
+#include "projections/customer_search.hpp"
 #include "tests/projections/read_model_fixture.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/history_writer.hpp"
@@ -172,8 +174,12 @@ TEST(ProjectorErasure, NoReadModelFileKeepsAPersonalValueOfAnErasedCustomer) {
   CustomerProfiles profiles(events::SecretKey::random());
   AddressBook addresses;
   AuditTimeline timeline;
-  CustomerList list(events::SecretKey::random());
-  const std::vector<const ReadModel*> models{&profiles, &addresses, &timeline, &list};
+  const auto pepper = events::SecretKey::random();
+  CustomerList list(events::SecretKey(pepper.bytes()));
+  CustomerSearch search(pepper);
+  CustomerAnalytics analytics;
+  const std::vector<const ReadModel*> models{&profiles, &addresses, &timeline,
+                                             &list,     &search,    &analytics};
   std::atomic<int> erased_seen{0};
   ProjectorOptions options;
   options.on_erased = [&](const CustomerId& id) { erased_seen += id == kAda ? 1 : 0; };

@@ -9,9 +9,12 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -20,7 +23,9 @@
 #include <vector>
 
 #include "domain/customer.hpp"
+#include "events/codec.hpp"
 #include "events/envelope.hpp"
+#include "events/sealing.hpp"
 #include "infra/embedded_event_log.hpp"
 #include "infra/kafka_event_log.hpp"
 #include "infra/rocksdb_key_store.hpp"
@@ -162,10 +167,12 @@ std::vector<std::string> store_options(const std::filesystem::path& dir) {
           (dir / "kek").string(), "--pepper-file",        (dir / "pepper").string()};
 }
 
-// Runs `clientele projections <subcommand>` on the installation in `dir`.
-Finished projections_command(const std::string& subcommand, const std::filesystem::path& dir) {
+// Runs `clientele projections <subcommand> <arguments>` on the installation in `dir`.
+Finished projections_command(const std::string& subcommand, const std::filesystem::path& dir,
+                             const std::vector<std::string>& arguments = {}) {
   std::vector<std::string> argv{kBinary, "projections", subcommand};
   for (auto& option : store_options(dir)) argv.push_back(option);
+  for (const auto& argument : arguments) argv.push_back(argument);
   return run_process(argv);
 }
 
@@ -263,6 +270,25 @@ TEST(Cli, ServeFoldsTheLogIntoReadModelsThatProjectionsStatusAndVerifyInspect) {
   for (const auto& model : found["models"])
     EXPECT_EQ(model["equal"], model["name"] != "customer_search") << model.dump();
   EXPECT_FALSE(std::filesystem::exists(data / "views-verify")) << "the scratch store is left";
+
+  // Rebuilding the damaged model puts it right; rebuilding all of them changes nothing else.
+  const auto rebuilt = projections_command("rebuild", dir.path(), {"customer_search"});
+  EXPECT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
+  EXPECT_EQ(json::parse(rebuilt.out, nullptr, false)["rebuilt"][0]["namespace"],
+            "customer_search.v1.b1");
+  EXPECT_EQ(projections_command("verify", dir.path()).exit_code, 0);
+  EXPECT_EQ(projections_command("rebuild", dir.path(), {"--all"}).exit_code, 0);
+  const auto final_status = projections_status(dir.path());
+  ASSERT_EQ(final_status["models"].size(), kModels.size()) << "an old build is left";
+  for (const auto& model : final_status["models"]) {
+    EXPECT_EQ(model["state"], "live") << model.dump();
+    EXPECT_EQ(model["lag"], 0) << model.dump();
+    EXPECT_EQ(model["build"], model["name"] == "customer_search" ? 2 : 1) << model.dump();
+  }
+  EXPECT_EQ(projections_command("verify", dir.path()).exit_code, 0);
+  const auto unknown = projections_command("rebuild", dir.path(), {"no_such_model"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("no_such_model"), std::string::npos) << unknown.err;
 }
 
 TEST(Cli, BadOptionsExitNonZeroNamingTheOption) {
@@ -553,6 +579,121 @@ TEST(Bench, SealPrintsItsRatesAsOneJsonObject) {
     EXPECT_GT(report.value(rate, 0.0), 0.0) << rate;
   }
   EXPECT_GT(report.value("payload_bytes", 0), 300);
+}
+
+TEST(Bench, ProjectRebuildsTheReadModelsAndPrintsOneJsonReport) {
+  const auto run = run_process({kBinary, "bench", "project", "--events", "4000", "--queries", "20",
+                                "--page", "3", "--appenders", "16"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto report = json::parse(run.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << run.out;
+  EXPECT_EQ(report.value("scenario", ""), "project");
+  EXPECT_EQ(report.value("events", 0), 4000);
+  EXPECT_EQ(report.value("customers", 0), 1000);
+  EXPECT_EQ(report.value("partitions", 0), 12);
+  for (const char* figure :
+       {"fill_events_per_s", "seconds", "events_per_s", "peak_rss_mb", "rss_at_rebuild_start_mb",
+        "views_mb", "search_p50_ms", "search_p99_ms", "list_page_p50_ms", "list_page_p99_ms"}) {
+    EXPECT_GT(report.value(figure, 0.0), 0.0) << figure;
+  }
+  EXPECT_GE(report.value("peak_rss_mb", 0.0), report.value("rss_at_rebuild_start_mb", 1.0));
+  EXPECT_GE(report.value("search_p99_ms", 0.0), report.value("search_p50_ms", 1.0));
+  EXPECT_GE(report.value("list_page_p99_ms", 0.0), report.value("list_page_p50_ms", 1.0));
+  EXPECT_EQ(report.value("search_queries", 0), 20);
+  EXPECT_GT(report.value("search_hits", 0), 0);
+  EXPECT_EQ(report.value("list_page", 0), 3);
+  EXPECT_EQ(report.value("list_queries", 0), 20);
+  EXPECT_GT(report.value("list_listings", 0), 0);
+}
+
+// Crash safety (DESIGN.md §5): the service is killed with SIGKILL at random points while events
+// keep arriving; after the last restart the read models equal a fresh fold of the log — no event
+// applied twice, none skipped. On Kafka, so that events can arrive while the service runs.
+TEST(Cli, ReadModelsSurviveTheServiceBeingKilledWhileEventsArrive) {
+  TempDir dir;
+  DevBroker broker(dir.path());
+  ASSERT_FALSE(broker.servers.empty());
+  const auto data = dir.path() / "var";
+  auto kek = events::SecretKey::random();
+  write_secret(dir.path() / "kek", kek);
+  write_secret(dir.path() / "pepper", events::SecretKey::random());
+  infra::KafkaLogOptions kafka;
+  kafka.bootstrap_servers = broker.servers;
+  auto log = infra::KafkaEventLog::open(kafka);
+  ASSERT_TRUE(log.ok()) << log.error().message;
+
+  // Registrations now; logins sealed now and appended while the service runs and dies. Logins
+  // add up in the read models, so one folded twice (or skipped) shows in the comparison.
+  constexpr int kCustomers = 20, kLogins = 4000;
+  std::vector<std::pair<CustomerId, events::EncodedEvent>> logins;
+  {
+    auto keys = infra::RocksDbKeyStore::open(data / "keys", std::move(kek));
+    ASSERT_TRUE(keys.ok());
+    HistoryWriter writer(**log, **keys);
+    std::map<std::string, std::uint64_t> seq;
+    for (int i = 0; i < kCustomers; ++i) {
+      const CustomerId id("CUST_" + std::to_string(20'000'000 + i));
+      customer::Registered registered;
+      registered.customer_id = id;
+      registered.username = "user" + std::to_string(i);
+      registered.email = "user" + std::to_string(i) + "@example.com";
+      registered.first_name = "First";
+      registered.last_name = "Last";
+      writer.append(id, customer::Event{registered});
+      seq[id.str()] = 1;
+    }
+    for (int n = 0; n < kLogins; ++n) {
+      const CustomerId id("CUST_" + std::to_string(20'000'000 + n % kCustomers));
+      const auto at = infra::utc_now();
+      auto envelope =
+          events::wrap(events::encode(customer::Event{customer::LoggedIn{
+                           customer::LoginMethod::Password, "203.0.113.7", "test-agent"}}),
+                       {infra::uuid_v7(at), events::stream_name(id), StreamVersion{++seq[id.str()]},
+                        id, at, Actor{UserId(id.str()), Role::Customer}, "", ""});
+      ASSERT_TRUE(events::seal(envelope, **keys).ok());
+      logins.emplace_back(id, events::EncodedEvent{envelope.id, envelope.type, envelope.v,
+                                                   events::to_wire(envelope).value()});
+    }
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<int> appended{0};
+  std::thread appender([&] {
+    for (const auto& [id, event] : logins) {
+      if (stop) break;
+      if ((*log)->append(id.str(), std::span(&event, 1)).ok()) ++appended;
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+    }
+  });
+
+  std::vector<std::string> serve{kBinary, "serve", "--event-log", "kafka://" + broker.servers};
+  for (auto& option : store_options(dir.path())) serve.push_back(option);
+  std::mt19937 random(std::random_device{}());
+  for (int kill = 0; kill < 4; ++kill) {
+    Child running(serve);
+    ASSERT_FALSE(wait_for_log(running, "ready").is_null());
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 600)(random)));
+    EXPECT_EQ(running.stop(SIGKILL), 128 + SIGKILL);
+  }
+  stop = true;
+  appender.join();
+  EXPECT_GT(appended.load(), 0);
+  {
+    Child last(serve);
+    ASSERT_FALSE(wait_for_log(last, "read models caught up").is_null());
+    EXPECT_EQ(last.stop(SIGTERM), 0);
+  }
+
+  std::vector<std::string> verify{kBinary, "projections", "verify", "--event-log",
+                                  "kafka://" + broker.servers};
+  for (auto& option : store_options(dir.path())) verify.push_back(option);
+  const auto verified = run_process(verify);
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  const auto report = json::parse(verified.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << verified.out;
+  EXPECT_EQ(report["equal"], true) << report.dump();
+  for (const auto& model : report["models"])
+    EXPECT_EQ(model["events"], kCustomers + appended.load()) << model.dump();
 }
 
 }  // namespace
