@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
-#include <limits>
 #include <set>
 #include <string>
 
@@ -53,27 +51,6 @@ std::set<std::string> trigrams(const std::vector<std::string>& texts) {
   return out;
 }
 
-std::string partition_suffix(events::Partition partition) {
-  return fmt::format("/{:04d}", partition.value);
-}
-
-// Adds `delta` to the count of customers of `partition` holding the trigram `gram_key`.
-Result<void> count(Rows& rows, const std::string& gram_key, events::Partition partition,
-                   std::int64_t delta) {
-  const auto key = "n" + gram_key.substr(1) + partition_suffix(partition);
-  auto stored = rows.get(key);
-  if (!stored) return stored.error();
-  std::int64_t n = 0;
-  if (*stored) std::from_chars((*stored)->data(), (*stored)->data() + (*stored)->size(), n);
-  n += delta;
-  if (n <= 0) {
-    rows.remove(key);
-  } else {
-    rows.put(key, std::to_string(n));
-  }
-  return success();
-}
-
 // The customer's name, email and phone after one customer event; nullopt when it does not
 // change them.
 std::optional<json> changed_fields(const customer::Event& body, json doc) {
@@ -95,6 +72,47 @@ std::optional<json> changed_fields(const customer::Event& body, json doc) {
   }
   if (std::holds_alternative<customer::Erased>(body)) return json::object();
   return std::nullopt;
+}
+
+// The first customer id at or after `from` under `prefix` (a trigram's customers), if any.
+Result<std::optional<std::string>> first_from(const Snapshot& snapshot, const Namespace& ns,
+                                              const std::string& prefix, const std::string& from) {
+  std::optional<std::string> first;
+  auto range = KeyRange::prefixed(prefix);
+  range.from = prefix + from;
+  auto scanned = snapshot.scan(ns, range, [&](std::string_view key, std::string_view) {
+    first = std::string(key.substr(prefix.size()));
+    return false;
+  });
+  if (!scanned) return scanned.error();
+  return first;
+}
+
+// Calls `each` with every customer id found under all of `prefixes` (the trigrams of a
+// fragment), in id order, until it returns false: the sorted lists are intersected by seeking
+// each to the largest id seen (leapfrog), so the cost follows the rarest list, not the longest.
+template <class Each>
+Result<void> intersect(const Snapshot& snapshot, const Namespace& ns,
+                       const std::vector<std::string>& prefixes, Each&& each) {
+  if (prefixes.empty()) return success();
+  std::string candidate;
+  std::size_t agreeing = 0;
+  for (std::size_t i = 0;; i = (i + 1) % prefixes.size()) {
+    auto next = first_from(snapshot, ns, prefixes[i], candidate);
+    if (!next) return next.error();
+    if (!*next) return success();
+    if (**next != candidate) {
+      candidate = std::move(**next);
+      agreeing = 1;
+      continue;
+    }
+    if (++agreeing < prefixes.size()) continue;
+    auto more = each(candidate);
+    if (!more) return more.error();
+    if (!*more) return success();
+    candidate.push_back('\0');  // the next id after it
+    agreeing = 0;
+  }
 }
 
 }  // namespace
@@ -121,13 +139,11 @@ Result<void> CustomerSearch::evolve(const Folded& event, Rows& rows) const {
     if (new_grams.contains(gram)) continue;
     const auto key = gram_key(gram);
     rows.remove(key + "/" + customer.str());
-    if (auto counted = count(rows, key, event.position.partition, -1); !counted) return counted;
   }
   for (const auto& gram : new_grams) {
     if (old_grams.contains(gram)) continue;
     const auto key = gram_key(gram);
     rows.put(key + "/" + customer.str(), "");
-    if (auto counted = count(rows, key, event.position.partition, 1); !counted) return counted;
   }
   if (after->empty()) {
     rows.remove(text_key(customer));
@@ -155,55 +171,25 @@ Result<std::vector<CustomerId>> CustomerSearch::search(const Snapshot& snapshot,
   std::vector<CustomerId> found;
   std::set<std::string> seen;
   for (const auto& variant : variants) {
-    std::string rarest;
-    std::int64_t fewest = std::numeric_limits<std::int64_t>::max();
-    for (const auto& gram : trigrams({variant})) {
-      const auto key = gram_key(gram);
-      std::int64_t n = 0;
-      auto counted =
-          snapshot.scan(ns, KeyRange::prefixed("n" + key.substr(1) + "/"),
-                        [&](std::string_view, std::string_view value) {
-                          std::int64_t part = 0;
-                          std::from_chars(value.data(), value.data() + value.size(), part);
-                          n += part;
-                          return true;
-                        });
-      if (!counted) return counted.error();
-      if (n < fewest) {
-        fewest = n;
-        rarest = key;
+    std::vector<std::string> prefixes;
+    for (const auto& gram : trigrams({variant})) prefixes.push_back(gram_key(gram) + "/");
+    auto more = intersect(snapshot, ns, prefixes, [&](const std::string& id) -> Result<bool> {
+      if (found.size() == limit) return false;
+      if (seen.contains(id)) return true;
+      auto text = snapshot.get(ns, "s/" + id);
+      if (!text) return text.error();
+      if (!*text) return true;
+      auto doc = parse_doc(**text);
+      if (!doc) return doc.error();
+      const auto texts = texts_of(*doc);
+      if (std::any_of(texts.begin(), texts.end(),
+                      [&](const std::string& t) { return t.find(variant) != std::string::npos; })) {
+        seen.insert(id);
+        found.emplace_back(id);
       }
-    }
-    if (fewest == 0) continue;
-    // Its customers, kept when their text holds the whole fragment.
-    const auto prefix = rarest + "/";
-    Result<void> checked = success();
-    auto scanned =
-        snapshot.scan(ns, KeyRange::prefixed(prefix), [&](std::string_view key, std::string_view) {
-          if (found.size() == limit) return false;
-          const auto id = std::string(key.substr(prefix.size()));
-          auto text = snapshot.get(ns, "s/" + id);
-          if (!text) {
-            checked = text.error();
-            return false;
-          }
-          if (!*text || seen.contains(id)) return true;
-          auto doc = parse_doc(**text);
-          if (!doc) {
-            checked = doc.error();
-            return false;
-          }
-          const auto texts = texts_of(*doc);
-          if (std::any_of(texts.begin(), texts.end(), [&](const std::string& t) {
-                return t.find(variant) != std::string::npos;
-              })) {
-            seen.insert(id);
-            found.emplace_back(id);
-          }
-          return true;
-        });
-    if (!scanned) return scanned.error();
-    if (!checked) return checked.error();
+      return true;
+    });
+    if (!more) return more.error();
   }
   std::sort(found.begin(), found.end());
   return found;

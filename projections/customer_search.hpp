@@ -5,11 +5,11 @@
 //
 // Layout of its namespace:
 //   "g/<trigram hash: 8 bytes>/<customer id>"   the customer's text holds the trigram
-//   "n/<trigram hash: 8 bytes>/<partition>"     how many customers of that partition hold it
 //   "s/<customer id>"                           the customer's searchable text and its trigrams
 //
-// A query picks its rarest trigram, reads that trigram's customers in id order, and keeps those
-// whose text holds the whole fragment. On `customer.erased` all of the customer's rows go.
+// A query intersects the customer lists of the fragment's trigrams (sorted by id, by seeking
+// each to the largest id seen), and keeps those whose text holds the whole fragment. On
+// `customer.erased` all of the customer's rows go.
 
 #include <string_view>
 #include <vector>
