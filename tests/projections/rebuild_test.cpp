@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <charconv>
+#include <functional>
 #include <thread>
 
 #include "tests/projections/read_model_fixture.hpp"
@@ -46,6 +48,7 @@ class RebuildTest : public ReadModelTest {
   struct Seen {
     std::size_t profiles = 0;
     std::int64_t logins = 0;
+    int build = -1;  // of the namespace read
   };
 
   Seen query() {
@@ -54,12 +57,23 @@ class RebuildTest : public ReadModelTest {
     auto ns = live_namespace(*snapshot, profiles_.name());
     EXPECT_TRUE(ns.ok() && ns->has_value());
     if (!ns.ok() || !*ns) return seen;
+    seen.build = (*ns)->build;
     auto rows = scan_docs(*snapshot, **ns, KeyRange::prefixed("c/"));
     EXPECT_TRUE(rows.ok());
     if (!rows.ok()) return seen;
     seen.profiles = rows->size();
     for (const auto& [key, doc] : *rows) seen.logins += doc["loginCount"].get<std::int64_t>();
     return seen;
+  }
+
+  // Whether `condition` holds within a while.
+  static bool eventually(const std::function<bool()>& condition) {
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (!condition()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(5ms);
+    }
+    return true;
   }
 
   // Whether `live` folds everything the log holds now, within a while.
@@ -90,6 +104,7 @@ TEST_F(RebuildTest, QueriesDuringARebuildAlwaysSeeOneWholeBuild) {
 
   std::atomic<bool> done{false};
   std::atomic<int> logins{0}, queries{0}, whole{0}, forward{0};
+  std::array<std::atomic<int>, 2> on_build{};  // queries that read build 0, build 1
   std::thread writer([&] {
     for (int i = 0; !done; i = (i + 7) % kCustomers) {
       writer_->append(customer_number(i), customer::LoggedIn{});
@@ -101,20 +116,22 @@ TEST_F(RebuildTest, QueriesDuringARebuildAlwaysSeeOneWholeBuild) {
     while (!done) {
       const auto seen = query();
       ++queries;
+      if (seen.build == 0 || seen.build == 1) ++on_build[static_cast<std::size_t>(seen.build)];
       whole += seen.profiles == kCustomers ? 1 : 0;
       forward += seen.logins >= last ? 1 : 0;
       last = seen.logins;
     }
   });
+  // Queries run before, during and after the rebuild, while events keep coming.
+  EXPECT_TRUE(eventually([&] { return on_build[0] >= 3; }));
   auto rebuilt = rebuild(profiles_, *live, *log_, *keys_, *store_);
-  std::this_thread::sleep_for(200ms);  // queries on the new build, events still coming
+  EXPECT_TRUE(eventually([&] { return on_build[1] >= 3; }));
   done = true;
   writer.join();
   reader.join();
 
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.error().message;
   EXPECT_EQ(*rebuilt, (Namespace{"customer_profile", 1, 1}));
-  EXPECT_GT(queries.load(), 10);
   EXPECT_EQ(whole.load(), queries.load()) << "a query saw a model missing profiles";
   EXPECT_EQ(forward.load(), queries.load()) << "a query saw logins go backwards";
   ASSERT_TRUE(folded_everything(*live));
