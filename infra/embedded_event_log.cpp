@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "infra/partitioner.hpp"
+#include "infra/rocksdb_secondary.hpp"
 
 namespace clientele::infra {
 namespace {
@@ -87,6 +88,7 @@ struct Pending {
 // answered errc::unavailable: their outcome is unknown, and a later sync may still publish them.
 struct EmbeddedEventLog::Impl {
   std::int32_t partitions = 0;                         // fixed for the life of the log
+  bool secondary = false;                              // opened read-only: appends fail
   std::chrono::microseconds commit_delay{0};           // longest wait for a sync's cohort
   std::unique_ptr<rocksdb::DB> db;                     // the database
   std::vector<rocksdb::ColumnFamilyHandle*> families;  // [default, events]; owned
@@ -233,6 +235,9 @@ struct EmbeddedEventLog::Impl {
   Result<void> check_partition_count(std::int32_t requested) {
     std::string stored;
     const auto s = db->Get({}, families[0], kPartitionsKey, &stored);
+    if (s.IsNotFound() && secondary) {
+      return make_error(errc::unavailable, "", "the event log is not initialized yet");
+    }
     if (s.IsNotFound()) {
       rocksdb::WriteOptions options;
       options.sync = true;
@@ -248,9 +253,33 @@ struct EmbeddedEventLog::Impl {
     }
     return success();
   }
+
+  // Checks the partition count of the log just opened and finds where each partition ends.
+  Result<void> recover(std::int32_t requested) {
+    partitions = requested;
+    if (auto r = check_partition_count(requested); !r) return r;
+    for (std::int32_t p = 0; p < requested; ++p) {
+      auto end = recover_end(p);
+      if (!end) return end.error();
+      next_offset.push_back(*end);
+    }
+    end_offset = next_offset;
+    written_end = next_offset;
+    return success();
+  }
 };
 
 namespace {
+
+// The column families of the log, with `options`.
+std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors(const rocksdb::Options& options) {
+  return {{rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options)},
+          {kEventsFamily, rocksdb::ColumnFamilyOptions(options)}};
+}
+
+Error bad_partition_count() {
+  return make_error(errc::invalid, "partitions", "must be between 1 and 1024");
+}
 
 class EmbeddedCursor final : public events::PartitionCursor {
  public:
@@ -303,9 +332,7 @@ class EmbeddedCursor final : public events::PartitionCursor {
 }  // namespace
 
 Result<std::unique_ptr<EmbeddedEventLog>> EmbeddedEventLog::open(const EmbeddedLogOptions& opts) {
-  if (opts.partitions < 1 || opts.partitions > kMaxPartitions) {
-    return make_error(errc::invalid, "partitions", "must be between 1 and 1024");
-  }
+  if (opts.partitions < 1 || opts.partitions > kMaxPartitions) return bad_partition_count();
   std::error_code ec;
   std::filesystem::create_directories(opts.directory, ec);
   if (ec) {
@@ -319,26 +346,31 @@ Result<std::unique_ptr<EmbeddedEventLog>> EmbeddedEventLog::open(const EmbeddedL
   options.keep_log_file_num = 5;
   options.IncreaseParallelism(2);
 
-  const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors{
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options)},
-      {kEventsFamily, rocksdb::ColumnFamilyOptions(options)}};
   auto impl = std::make_unique<Impl>();
   rocksdb::DB* db = nullptr;
-  const auto s =
-      rocksdb::DB::Open(options, opts.directory.string(), descriptors, &impl->families, &db);
+  const auto s = rocksdb::DB::Open(options, opts.directory.string(), family_descriptors(options),
+                                   &impl->families, &db);
   if (!s.ok()) return unavailable("cannot open the event log at " + opts.directory.string(), s);
   impl->db.reset(db);
-  impl->partitions = opts.partitions;
   impl->commit_delay = opts.commit_delay;
-  if (auto r = impl->check_partition_count(opts.partitions); !r) return r.error();
-  for (std::int32_t p = 0; p < opts.partitions; ++p) {
-    auto end = impl->recover_end(p);
-    if (!end) return end.error();
-    impl->next_offset.push_back(*end);
-  }
-  impl->end_offset = impl->next_offset;
-  impl->written_end = impl->next_offset;
+  if (auto r = impl->recover(opts.partitions); !r) return r.error();
   impl->start();
+  return std::unique_ptr<EmbeddedEventLog>(new EmbeddedEventLog(std::move(impl)));
+}
+
+Result<std::unique_ptr<EmbeddedEventLog>> EmbeddedEventLog::open_secondary(
+    const EmbeddedLogOptions& opts, const std::filesystem::path& secondary_dir) {
+  if (opts.partitions < 1 || opts.partitions > kMaxPartitions) return bad_partition_count();
+  auto impl = std::make_unique<Impl>();
+  impl->secondary = true;
+  const rocksdb::Options options;
+  const auto list = [&]() -> Result<std::vector<rocksdb::ColumnFamilyDescriptor>> {
+    return family_descriptors(options);
+  };
+  auto opened = open_rocksdb_secondary(options, opts.directory, secondary_dir, list,
+                                       &impl->families, &impl->db);
+  if (!opened) return opened.error();
+  if (auto r = impl->recover(opts.partitions); !r) return r.error();
   return std::unique_ptr<EmbeddedEventLog>(new EmbeddedEventLog(std::move(impl)));
 }
 
@@ -353,6 +385,7 @@ Partition EmbeddedEventLog::partition_for(std::string_view key) const {
 Result<std::vector<Position>> EmbeddedEventLog::append(std::string_view key,
                                                        std::span<const EncodedEvent> events) {
   if (events.empty()) return make_error(errc::invalid, "", "nothing to append");
+  if (impl_->secondary) return make_error(errc::unavailable, "", "the event log is open read-only");
   Pending pending;
   pending.partition = partition_for(key).value;
   pending.key = key;

@@ -29,6 +29,14 @@ class EmbeddedEventLog final : public events::EventLog {
   // or is not 1..1024; errc::unavailable when the database cannot be opened (e.g. another
   // process holds it).
   static Result<std::unique_ptr<EmbeddedEventLog>> open(const EmbeddedLogOptions& options);
+  // Opens the log read-only, as a RocksDB secondary instance (rocksdb_secondary.hpp) with its info
+  // log in `secondary_dir`, while another process — the service — may hold it open. It catches up
+  // with that process once, here: end_offset() and cursors see the log as it was then, and a
+  // cursor at the end waits out its `wait` and returns nothing. append() fails with
+  // errc::unavailable. errc::not_found when there is no log in the directory; errc::invalid as
+  // for open().
+  static Result<std::unique_ptr<EmbeddedEventLog>> open_secondary(
+      const EmbeddedLogOptions& options, const std::filesystem::path& secondary_dir);
 
   // Waits for appends in flight, then closes the database.
   ~EmbeddedEventLog() override;

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <string>
 
+#include "infra/rocksdb_secondary.hpp"
+
 namespace clientele::infra {
 namespace {
 
@@ -73,9 +75,13 @@ struct RocksDbKeyStore::Impl {
     return success();
   }
 
-  Result<void> check_kek() {
+  // Checks that `kek` is the store's; records it for a new store unless `read_only`.
+  Result<void> check_kek(bool read_only) {
     auto stored = get(kKekCheckRow);
     if (!stored) return stored.error();
+    if (!*stored && read_only) {
+      return make_error(errc::unavailable, "", "the key store is not initialized yet");
+    }
     if (!*stored) {
       const auto sealed = events::aead_seal(kek, kKekCheckText, kKekCheckRow);
       rocksdb::WriteBatch batch;
@@ -132,6 +138,21 @@ struct RocksDbKeyStore::Impl {
   }
 };
 
+namespace {
+
+rocksdb::Options store_options() {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.WAL_ttl_seconds = 0;  // no WAL archive: an obsolete WAL file is deleted
+  options.WAL_size_limit_MB = 0;
+  options.recycle_log_file_num = 0;  // never reuse a WAL file (old bytes would linger)
+  options.keep_log_file_num = 5;
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  return options;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<RocksDbKeyStore>> RocksDbKeyStore::open(
     const std::filesystem::path& directory, SecretKey kek) {
   std::error_code ec;
@@ -140,19 +161,31 @@ Result<std::unique_ptr<RocksDbKeyStore>> RocksDbKeyStore::open(
     return make_error(errc::unavailable, "",
                       "cannot create " + directory.string() + ": " + ec.message());
   }
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.WAL_ttl_seconds = 0;  // no WAL archive: an obsolete WAL file is deleted
-  options.WAL_size_limit_MB = 0;
-  options.recycle_log_file_num = 0;  // never reuse a WAL file (old bytes would linger)
-  options.keep_log_file_num = 5;
-  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   auto impl = std::make_unique<Impl>(std::move(kek));
   rocksdb::DB* db = nullptr;
-  const auto s = rocksdb::DB::Open(options, directory.string(), &db);
+  const auto s = rocksdb::DB::Open(store_options(), directory.string(), &db);
   if (!s.ok()) return unavailable("cannot open the key store at " + directory.string(), s);
   impl->db.reset(db);
-  if (auto r = impl->check_kek(); !r) return r.error();
+  if (auto r = impl->check_kek(/*read_only=*/false); !r) return r.error();
+  return std::unique_ptr<RocksDbKeyStore>(new RocksDbKeyStore(std::move(impl)));
+}
+
+Result<std::unique_ptr<RocksDbKeyStore>> RocksDbKeyStore::open_secondary(
+    const std::filesystem::path& directory, SecretKey kek,
+    const std::filesystem::path& secondary_dir) {
+  const auto options = store_options();
+  const auto list = [&]() -> Result<std::vector<rocksdb::ColumnFamilyDescriptor>> {
+    return std::vector<rocksdb::ColumnFamilyDescriptor>{
+        {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options)}};
+  };
+  auto impl = std::make_unique<Impl>(std::move(kek));
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  auto opened =
+      open_rocksdb_secondary(options, directory, secondary_dir, list, &handles, &impl->db);
+  if (!opened) return opened.error();
+  // The store reads and writes the default column family through the database's own handle.
+  for (auto* handle : handles) impl->db->DestroyColumnFamilyHandle(handle);
+  if (auto r = impl->check_kek(/*read_only=*/true); !r) return r.error();
   return std::unique_ptr<RocksDbKeyStore>(new RocksDbKeyStore(std::move(impl)));
 }
 

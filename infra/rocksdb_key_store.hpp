@@ -19,6 +19,17 @@ class RocksDbKeyStore final : public events::KeyStore {
   // never a silent new key. errc::unavailable when the database cannot be opened.
   static Result<std::unique_ptr<RocksDbKeyStore>> open(const std::filesystem::path& directory,
                                                        events::SecretKey kek);
+  // Opens the store in `directory` read-only, as a RocksDB secondary instance
+  // (rocksdb_secondary.hpp) with its info log in `secondary_dir`, while another process — the
+  // service — may hold it open. It catches up with that process once, here, and sees the keys as
+  // they were then. Making or destroying a key fails with errc::unavailable. errc::not_found when
+  // there is no store in `directory`; errc::invalid for a wrong KEK, as for open().
+  // Erasure (DESIGN.md §3): while open it holds the table files it read, so a key the primary
+  // destroys meanwhile stays readable to this process (from a file no longer in the directory)
+  // until it is closed. Keep it short-lived: the read-only subcommands close it when they end.
+  static Result<std::unique_ptr<RocksDbKeyStore>> open_secondary(
+      const std::filesystem::path& directory, events::SecretKey kek,
+      const std::filesystem::path& secondary_dir);
   ~RocksDbKeyStore() override;
   RocksDbKeyStore(const RocksDbKeyStore&) = delete;
   RocksDbKeyStore& operator=(const RocksDbKeyStore&) = delete;

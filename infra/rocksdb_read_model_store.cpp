@@ -6,12 +6,16 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/transaction_log.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
+#include <rocksdb/write_batch.h>
 
+#include <algorithm>
+#include <map>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+
+#include "infra/rocksdb_secondary.hpp"
 
 namespace clientele::infra {
 namespace {
@@ -155,6 +159,7 @@ struct RocksDbReadModelStore::Impl {
   Family default_family;         // holds no namespace; compact() writes kCompactionRow there
   mutable std::shared_mutex mu;  // held exclusively to create or drop a namespace
   Families families;             // every column family but "default"; guarded by mu
+  bool secondary = false;        // opened read-only (open_secondary): no writes, no snapshots
 
   ~Impl() {
     families.clear();
@@ -213,17 +218,45 @@ namespace {
 
 using Impl = RocksDbReadModelStore::Impl;
 
+// The pending writes of a batch to one namespace, in key order; nullopt marks a removal.
+using PendingRows = std::map<std::string, std::optional<std::string>, std::less<>>;
+
+// Visits the keys of `range` in `it` (what is committed) with `pending` merged over them, until
+// `visit` returns false.
+Result<void> walk_merged(rocksdb::Iterator& it, const PendingRows& pending, const KeyRange& range,
+                         const Visit& visit) {
+  const rocksdb::Slice to = slice(range.to);
+  auto next = pending.lower_bound(range.from);
+  const auto last = range.to.empty() ? pending.end() : pending.lower_bound(range.to);
+  it.Seek(slice(range.from));
+  for (;;) {
+    const bool committed = it.Valid() && (to.empty() || it.key().compare(to) < 0);
+    if (!committed && next == last) break;
+    if (next != last && (!committed || it.key().compare(slice(next->first)) >= 0)) {
+      if (committed && it.key().compare(slice(next->first)) == 0) it.Next();  // overwritten
+      const auto& [key, value] = *next++;
+      if (value && !visit(key, *value)) break;
+      continue;
+    }
+    if (!visit(view(it.key()), view(it.value()))) break;
+    it.Next();
+  }
+  if (!it.status().ok()) return unavailable("cannot read the read-model store", it.status());
+  return success();
+}
+
+// Writes are held in key order per namespace until the commit, so that a row written several
+// times in one batch (a member updated by several events) goes to RocksDB once.
 class Batch final : public projections::WriteBatch {
  public:
-  explicit Batch(const Impl& store)
-      : store_(store), writes_(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true) {}
+  explicit Batch(const Impl& store) : store_(store) {}
 
   Result<std::optional<std::string>> get(const Namespace& ns, std::string_view key) override {
-    const auto family = touch(ns);
-    if (!family) return no_namespace(ns.str());
+    auto* target = touch(ns);
+    if (target == nullptr) return no_namespace(ns.str());
+    if (const auto it = target->rows.find(key); it != target->rows.end()) return it->second;
     std::string value;
-    const auto s = writes_.GetFromBatchAndDB(store_.db.get(), rocksdb::ReadOptions(), family.get(),
-                                             slice(key), &value);
+    const auto s = store_.db->Get(rocksdb::ReadOptions(), target->family.get(), slice(key), &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     if (!s.ok()) return unavailable("cannot read the read-model store", s);
     return std::optional<std::string>(std::move(value));
@@ -231,22 +264,22 @@ class Batch final : public projections::WriteBatch {
 
   void put(const Namespace& ns, std::string_view key, std::string_view value) override {
     ++size_;
-    if (const auto family = touch(ns)) record(writes_.Put(family.get(), slice(key), slice(value)));
+    if (auto* target = touch(ns)) set(target->rows, key, std::string(value));
   }
 
   void remove(const Namespace& ns, std::string_view key) override {
     ++size_;
-    if (const auto family = touch(ns)) record(writes_.Delete(family.get(), slice(key)));
+    if (auto* target = touch(ns)) set(target->rows, key, std::nullopt);
   }
 
   Result<void> scan(const Namespace& ns, const KeyRange& range, const Visit& visit) override {
-    const auto family = touch(ns);
-    if (!family) return no_namespace(ns.str());
+    auto* target = touch(ns);
+    if (target == nullptr) return no_namespace(ns.str());
     if (is_empty(range)) return success();
     BoundedRead read(range, nullptr);
-    std::unique_ptr<rocksdb::Iterator> it(writes_.NewIteratorWithBase(
-        family.get(), store_.db->NewIterator(read.options, family.get()), &read.options));
-    return walk(*it, range, visit, Direction::forward);
+    std::unique_ptr<rocksdb::Iterator> it(
+        store_.db->NewIterator(read.options, target->family.get()));
+    return walk_merged(*it, target->rows, range, visit);
   }
 
   std::size_t size() const override { return size_; }
@@ -255,38 +288,91 @@ class Batch final : public projections::WriteBatch {
   // Why the batch cannot be committed, if it cannot.
   const std::optional<Error>& failure() const { return failure_; }
   // Every namespace the batch touched, with its column family then (null if there was none).
-  const Families& touched() const { return touched_; }
-  rocksdb::WriteBatch* writes() { return writes_.GetWriteBatch(); }
+  Families touched() const {
+    Families out;
+    for (const auto& [name, target] : targets_) out.emplace(name, target.family);
+    return out;
+  }
+  // The pending writes as one RocksDB batch.
+  Result<rocksdb::WriteBatch> writes() const {
+    rocksdb::WriteBatch out;
+    for (const auto& [name, target] : targets_) {
+      if (!target.family) continue;
+      for (const auto& [key, value] : target.rows) {
+        const auto s = value ? out.Put(target.family.get(), slice(key), slice(*value))
+                             : out.Delete(target.family.get(), slice(key));
+        if (!s.ok()) return unavailable("cannot add to a batch", s);
+      }
+    }
+    return out;
+  }
 
  private:
-  // The column family of `ns` when the batch first touched it; null, and the batch's failure,
-  // when the namespace did not exist then.
-  Family touch(const Namespace& ns) {
+  struct Target {
+    Family family;     // null when the namespace did not exist when the batch first touched it
+    PendingRows rows;  // the pending writes
+  };
+
+  static void set(PendingRows& rows, std::string_view key, std::optional<std::string> value) {
+    if (const auto it = rows.find(key); it != rows.end()) {
+      it->second = std::move(value);
+    } else {
+      rows.emplace(std::string(key), std::move(value));
+    }
+  }
+
+  // The pending writes to `ns`; null, and the batch's failure, when the namespace did not exist
+  // when the batch first touched it.
+  Target* touch(const Namespace& ns) {
     auto name = ns.str();
-    if (const auto it = touched_.find(name); it != touched_.end()) return it->second;
-    auto family = store_.find(name);
-    if (!family && !failure_) failure_ = no_namespace(name);
-    touched_.emplace(std::move(name), family);
-    return family;
+    auto it = targets_.find(name);
+    if (it == targets_.end()) {
+      auto family = store_.find(name);
+      if (!family && !failure_) failure_ = no_namespace(name);
+      it = targets_.emplace(std::move(name), Target{std::move(family), {}}).first;
+    }
+    return it->second.family ? &it->second : nullptr;
   }
 
-  void record(const rocksdb::Status& s) {
-    if (!s.ok() && !failure_) failure_ = unavailable("cannot add to a batch", s);
+  const Impl& store_;                                // the store the batch belongs to; outlives it
+  std::unordered_map<std::string, Target> targets_;  // by namespace
+  std::optional<Error> failure_;                     // see failure()
+  std::size_t size_ = 0;                             // the puts and removes so far
+};
+
+class StoreSeeker final : public projections::Seeker {
+ public:
+  // `db`, `family` and `snapshot` (null: the latest) must outlive the seeker.
+  StoreSeeker(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, KeyRange range,
+              const rocksdb::Snapshot* snapshot)
+      : range_(std::move(range)),
+        read_(range_, snapshot),
+        it_(db.NewIterator(read_.options, family)) {}
+
+  Result<std::optional<std::string>> seek(std::string_view from) override {
+    it_->Seek(slice(std::max(from, std::string_view(range_.from))));
+    if (!it_->status().ok()) return unavailable("cannot read the read-model store", it_->status());
+    if (!it_->Valid() || (!range_.to.empty() && it_->key().compare(slice(range_.to)) >= 0))
+      return std::optional<std::string>();
+    return std::optional<std::string>(it_->key().ToString());
   }
 
-  const Impl& store_;                    // the store the batch belongs to; outlives it
-  rocksdb::WriteBatchWithIndex writes_;  // the pending writes, indexed for reading them back
-  Families touched_;                     // see touched()
-  std::optional<Error> failure_;         // see failure()
-  std::size_t size_ = 0;                 // the puts and removes so far
+ private:
+  const KeyRange range_;                   // the keys sought in
+  BoundedRead read_;                       // bounded to range_
+  std::unique_ptr<rocksdb::Iterator> it_;  // one iterator for every seek
 };
 
 class StoreSnapshot final : public projections::Snapshot {
  public:
-  // Requires the store's lock held, so that `families` are those of the moment taken.
-  StoreSnapshot(rocksdb::DB& db, Families families)
-      : db_(db), snapshot_(db.GetSnapshot()), families_(std::move(families)) {}
-  ~StoreSnapshot() override { db_.ReleaseSnapshot(snapshot_); }
+  // Requires the store's lock held, so that `families` are those of the moment taken. Without
+  // `pin` it takes no RocksDB snapshot: for a secondary instance, whose state changes only when
+  // it catches up with its primary (rocksdb_secondary.hpp), which the store never does again.
+  StoreSnapshot(rocksdb::DB& db, Families families, bool pin)
+      : db_(db), snapshot_(pin ? db.GetSnapshot() : nullptr), families_(std::move(families)) {}
+  ~StoreSnapshot() override {
+    if (snapshot_ != nullptr) db_.ReleaseSnapshot(snapshot_);
+  }
   StoreSnapshot(const StoreSnapshot&) = delete;
   StoreSnapshot& operator=(const StoreSnapshot&) = delete;
 
@@ -311,6 +397,14 @@ class StoreSnapshot final : public projections::Snapshot {
     return scan(ns, range, visit, Direction::backward);
   }
 
+  Result<std::unique_ptr<projections::Seeker>> seeker(const Namespace& ns,
+                                                      const KeyRange& range) const override {
+    auto* family = find(ns);
+    if (!family) return no_namespace(ns.str());
+    return std::unique_ptr<projections::Seeker>(
+        std::make_unique<StoreSeeker>(db_, family, range, snapshot_));
+  }
+
  private:
   rocksdb::ColumnFamilyHandle* find(const Namespace& ns) const {
     const auto it = families_.find(ns.str());
@@ -328,9 +422,26 @@ class StoreSnapshot final : public projections::Snapshot {
   }
 
   rocksdb::DB& db_;                    // the store's database; outlives the snapshot
-  const rocksdb::Snapshot* snapshot_;  // the moment seen; released with the snapshot
+  const rocksdb::Snapshot* snapshot_;  // the moment seen, or null (see the constructor)
   const Families families_;            // the column families that existed at that moment
 };
+
+// Takes the column families of a newly opened `db` into `impl`.
+void adopt(Impl& impl, rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  impl.db.reset(db);
+  for (auto* handle : handles) {
+    auto family = own(db, handle);
+    if (handle->GetName() == rocksdb::kDefaultColumnFamilyName) {
+      impl.default_family = std::move(family);
+    } else {
+      impl.families.emplace(handle->GetName(), std::move(family));
+    }
+  }
+}
+
+Error read_only() {
+  return make_error(errc::unavailable, "", "the read-model store is open read-only");
+}
 
 }  // namespace
 
@@ -352,15 +463,27 @@ Result<std::unique_ptr<RocksDbReadModelStore>> RocksDbReadModelStore::open(
   rocksdb::DB* db = nullptr;
   const auto s = rocksdb::DB::Open(db_options(), directory.string(), descriptors, &handles, &db);
   if (!s.ok()) return unavailable("cannot open the read-model store at " + directory.string(), s);
-  impl->db.reset(db);
-  for (auto* handle : handles) {
-    auto family = own(db, handle);
-    if (handle->GetName() == rocksdb::kDefaultColumnFamilyName) {
-      impl->default_family = std::move(family);
-    } else {
-      impl->families.emplace(handle->GetName(), std::move(family));
-    }
-  }
+  adopt(*impl, db, handles);
+  return std::unique_ptr<RocksDbReadModelStore>(new RocksDbReadModelStore(std::move(impl)));
+}
+
+Result<std::unique_ptr<RocksDbReadModelStore>> RocksDbReadModelStore::open_secondary(
+    const std::filesystem::path& directory, const std::filesystem::path& secondary_dir) {
+  auto impl = std::make_unique<Impl>();
+  impl->family_options = family_options();
+  impl->secondary = true;
+  const auto list = [&]() -> Result<std::vector<rocksdb::ColumnFamilyDescriptor>> {
+    const auto names = family_names(directory);
+    if (!names) return names.error();
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& name : *names) descriptors.emplace_back(name, impl->family_options);
+    return descriptors;
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  std::unique_ptr<rocksdb::DB> db;
+  auto opened = open_rocksdb_secondary(db_options(), directory, secondary_dir, list, &handles, &db);
+  if (!opened) return opened.error();
+  adopt(*impl, db.release(), handles);
   return std::unique_ptr<RocksDbReadModelStore>(new RocksDbReadModelStore(std::move(impl)));
 }
 
@@ -374,6 +497,7 @@ Result<void> RocksDbReadModelStore::create(const Namespace& ns) {
   }
   std::unique_lock lock(impl_->mu);
   if (impl_->families.contains(name)) return success();
+  if (impl_->secondary) return read_only();
   rocksdb::ColumnFamilyHandle* handle = nullptr;
   const auto s = impl_->db->CreateColumnFamily(impl_->family_options, name, &handle);
   if (!s.ok()) return unavailable("cannot create namespace " + name, s);
@@ -383,6 +507,7 @@ Result<void> RocksDbReadModelStore::create(const Namespace& ns) {
 
 Result<void> RocksDbReadModelStore::drop(const Namespace& ns) {
   const auto name = ns.str();
+  if (impl_->secondary) return read_only();
   std::unique_lock lock(impl_->mu);
   const auto it = impl_->families.find(name);
   if (it == impl_->families.end()) return no_namespace(name);
@@ -411,6 +536,7 @@ Result<void> RocksDbReadModelStore::commit(projections::WriteBatch& batch) {
     return make_error(errc::invalid, "", "the batch does not come from this read-model store");
   }
   if (own->failure()) return *own->failure();
+  if (impl_->secondary) return read_only();
   std::shared_lock lock(impl_->mu);  // no namespace is dropped while the batch is written
   for (const auto& [name, family] : own->touched()) {
     const auto it = impl_->families.find(name);
@@ -422,17 +548,20 @@ Result<void> RocksDbReadModelStore::commit(projections::WriteBatch& batch) {
   rocksdb::WriteOptions options;
   options.sync = false;  // the event log is the source of truth (see the port)
   options.disableWAL = false;
-  const auto s = impl_->db->Write(options, own->writes());
+  auto writes = own->writes();
+  if (!writes) return writes.error();
+  const auto s = impl_->db->Write(options, &*writes);
   if (!s.ok()) return unavailable("cannot write the read-model store", s);
   return success();
 }
 
 std::shared_ptr<const projections::Snapshot> RocksDbReadModelStore::snapshot() {
   std::shared_lock lock(impl_->mu);
-  return std::make_shared<const StoreSnapshot>(*impl_->db, impl_->families);
+  return std::make_shared<const StoreSnapshot>(*impl_->db, impl_->families, !impl_->secondary);
 }
 
 Result<void> RocksDbReadModelStore::compact() {
+  if (impl_->secondary) return read_only();
   std::shared_lock lock(impl_->mu);
   if (auto r = impl_->rewrite_all(); !r) return r;
   return impl_->drop_obsolete_files();

@@ -20,6 +20,13 @@ class RocksDbReadModelStore final : public projections::ReadModelStore {
   // when the database cannot be opened, e.g. because another process has it open.
   static Result<std::unique_ptr<RocksDbReadModelStore>> open(
       const std::filesystem::path& directory);
+  // Opens the store in `directory` read-only, as a RocksDB secondary instance
+  // (rocksdb_secondary.hpp) with its info log in `secondary_dir`, while another process — the
+  // service — may hold it open. It catches up with that process once, here: every snapshot of it
+  // sees that one moment. create(), drop(), commit() and compact() fail with errc::unavailable.
+  // errc::not_found when `directory` holds no store; errc::unavailable when it cannot be opened.
+  static Result<std::unique_ptr<RocksDbReadModelStore>> open_secondary(
+      const std::filesystem::path& directory, const std::filesystem::path& secondary_dir);
   // Closes the database. No batch or snapshot of the store may be alive.
   ~RocksDbReadModelStore() override;
   RocksDbReadModelStore(const RocksDbReadModelStore&) = delete;

@@ -196,13 +196,11 @@ void count(json& counters, const Contribution& c, std::int64_t sign) {
 Result<void> recount(Rows& rows, std::string_view partition,
                      const std::optional<Contribution>& before, const Contribution& after) {
   if (before == after) return success();
-  const auto key = counters_key(partition);
-  auto stored = rows.get_doc(key);
-  if (!stored) return stored.error();
-  json counters = stored->value_or(new_counters());
-  if (before) count(counters, *before, -1);
-  count(counters, after, 1);
-  rows.put_doc(key, counters);
+  auto counters = rows.edit_doc(counters_key(partition));
+  if (!counters) return counters.error();
+  if ((*counters)->is_null()) **counters = new_counters();
+  if (before) count(**counters, *before, -1);
+  count(**counters, after, 1);
   return success();
 }
 
@@ -235,7 +233,7 @@ Result<void> fold(const Folded& event, const customer::Event& body, Rows& rows) 
   }
   const auto before = *stored ? std::optional(contribution(**stored)) : std::nullopt;
   if (auto counted = recount(rows, partition, before, contribution(row)); !counted) return counted;
-  if (row != stored->value_or(json())) rows.put_doc(key, row);
+  if (row != stored->value_or(json())) rows.put_doc(key, std::move(row));
   return success();
 }
 

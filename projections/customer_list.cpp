@@ -111,14 +111,24 @@ std::vector<std::string> index_keys(const json& member) {
   return out;
 }
 
-// Writes the member and its index entries, replacing those of `before` (null for a new member).
-void store_member(Rows& rows, const json& before, const json& after) {
+// Writes the member and the index entries that changed since `before` (null for a new member):
+// an event that moves no filter or sort field, like a login, writes the member alone.
+void store_member(Rows& rows, const json& before, json after) {
   if (before == after) return;
-  if (!before.is_null()) {
-    for (const auto& key : index_keys(before)) rows.remove(key);
-  }
-  for (const auto& key : index_keys(after)) rows.put_doc(key, after);
-  rows.put_doc(member_key(CustomerId(after["id"].get<std::string>())), after);
+  auto old_keys = before.is_null() ? std::vector<std::string>() : index_keys(before);
+  auto new_keys = index_keys(after);
+  std::sort(old_keys.begin(), old_keys.end());
+  std::sort(new_keys.begin(), new_keys.end());
+  std::vector<std::string> changed;
+  std::set_difference(old_keys.begin(), old_keys.end(), new_keys.begin(), new_keys.end(),
+                      std::back_inserter(changed));
+  for (const auto& key : changed) rows.remove(key);
+  changed.clear();
+  std::set_difference(new_keys.begin(), new_keys.end(), old_keys.begin(), old_keys.end(),
+                      std::back_inserter(changed));
+  for (const auto& key : changed) rows.put(key, "");
+  const auto key = member_key(CustomerId(after["id"].get<std::string>()));
+  rows.put_doc(key, std::move(after));
 }
 
 json new_member(const CustomerId& id, Timestamp at) {
@@ -300,7 +310,7 @@ Result<void> CustomerList::evolve(const Folded& event, Rows& rows) const {
   } else if (const auto* body = std::get_if<complaint::Event>(&event.event)) {
     if (auto applied = apply_complaint(event, *body, rows, member); !applied) return applied;
   }
-  store_member(rows, before, member);
+  store_member(rows, before, std::move(member));
   return success();
 }
 
@@ -309,7 +319,8 @@ Result<ListPage> CustomerList::list(const Snapshot& snapshot, const Namespace& n
   const auto city = query.city ? hash("city", *query.city) : std::string();
   std::vector<std::string> tags;
   for (const auto& tag : query.tags) tags.push_back(hash("tag", tag));
-  // The most selective dimension the query names; the other filters are checked per entry.
+  // The most selective dimension the query names; the other filters are checked per entry,
+  // on the member, which is read only when there are other filters.
   std::string dimension = "*";
   if (query.city) {
     dimension = "city:" + city;
@@ -322,6 +333,13 @@ Result<ListPage> CustomerList::list(const Snapshot& snapshot, const Namespace& n
   } else if (query.status) {
     dimension = "status:" + *query.status;
   }
+  const auto filters = static_cast<std::size_t>(query.status.has_value()) +
+                       static_cast<std::size_t>(query.type.has_value()) +
+                       static_cast<std::size_t>(query.country.has_value()) +
+                       static_cast<std::size_t>(query.city.has_value()) + tags.size();
+  const bool created_in_range = query.sort == ListSort::CreatedAt;
+  const bool check_members =
+      filters > 1 || (!created_in_range && (query.created_after || query.created_before));
   const auto prefix = index_prefix(dimension, query.sort);
   auto range = KeyRange::prefixed(prefix);
   if (query.sort == ListSort::CreatedAt) {
@@ -341,18 +359,29 @@ Result<ListPage> CustomerList::list(const Snapshot& snapshot, const Namespace& n
   ListPage page;
   std::string last;
   Result<void> parsed = success();
-  const Visit visit = [&](std::string_view key, std::string_view bytes) {
-    auto member = parse_doc(bytes);
-    if (!member) {
-      parsed = member.error();
+  // Whether the customer of an entry passes the filters its index key does not cover.
+  const auto wanted = [&](const CustomerId& customer) -> Result<bool> {
+    if (!check_members) return true;
+    auto stored = snapshot.get(ns, member_key(customer));
+    if (!stored) return stored.error();
+    if (!*stored) return false;
+    auto member = parse_doc(**stored);
+    if (!member) return member.error();
+    return passes(*member, query, city, tags);
+  };
+  const Visit visit = [&](std::string_view key, std::string_view) {
+    CustomerId customer(std::string(key.substr(prefix.size() + 8)));
+    auto keep = wanted(customer);
+    if (!keep) {
+      parsed = keep.error();
       return false;
     }
-    if (!passes(*member, query, city, tags)) return true;
+    if (!*keep) return true;
     if (page.customers.size() == query.limit) {
       page.next = events::to_base64(last);
       return false;
     }
-    page.customers.emplace_back((*member)["id"].get<std::string>());
+    page.customers.push_back(std::move(customer));
     last = std::string(key);
     return true;
   };

@@ -167,13 +167,13 @@ Result<void> CustomerProfiles::evolve(const Folded& event, Rows& rows) const {
   json doc = stored->value_or(json::object());
   if (doc.value("erased", false) && !registration) {
     doc["updatedAt"] = event.envelope.at;  // nothing personal is kept after erasure
-    rows.put_doc(key, doc);
+    rows.put_doc(key, std::move(doc));
     return success();
   }
   std::visit(Apply(*this, event, rows, doc), *body);
   doc["version"] = event.envelope.seq.value;
   doc["updatedAt"] = event.envelope.at;
-  rows.put_doc(key, doc);
+  rows.put_doc(key, std::move(doc));
   return success();
 }
 

@@ -74,20 +74,6 @@ std::optional<json> changed_fields(const customer::Event& body, json doc) {
   return std::nullopt;
 }
 
-// The first customer id at or after `from` under `prefix` (a trigram's customers), if any.
-Result<std::optional<std::string>> first_from(const Snapshot& snapshot, const Namespace& ns,
-                                              const std::string& prefix, const std::string& from) {
-  std::optional<std::string> first;
-  auto range = KeyRange::prefixed(prefix);
-  range.from = prefix + from;
-  auto scanned = snapshot.scan(ns, range, [&](std::string_view key, std::string_view) {
-    first = std::string(key.substr(prefix.size()));
-    return false;
-  });
-  if (!scanned) return scanned.error();
-  return first;
-}
-
 // Calls `each` with every customer id found under all of `prefixes` (the trigrams of a
 // fragment), in id order, until it returns false: the sorted lists are intersected by seeking
 // each to the largest id seen (leapfrog), so the cost follows the rarest list, not the longest.
@@ -95,14 +81,21 @@ template <class Each>
 Result<void> intersect(const Snapshot& snapshot, const Namespace& ns,
                        const std::vector<std::string>& prefixes, Each&& each) {
   if (prefixes.empty()) return success();
+  std::vector<std::unique_ptr<Seeker>> lists;
+  for (const auto& prefix : prefixes) {
+    auto seeker = snapshot.seeker(ns, KeyRange::prefixed(prefix));
+    if (!seeker) return seeker.error();
+    lists.push_back(std::move(*seeker));
+  }
   std::string candidate;
   std::size_t agreeing = 0;
   for (std::size_t i = 0;; i = (i + 1) % prefixes.size()) {
-    auto next = first_from(snapshot, ns, prefixes[i], candidate);
+    auto next = lists[i]->seek(prefixes[i] + candidate);
     if (!next) return next.error();
     if (!*next) return success();
-    if (**next != candidate) {
-      candidate = std::move(**next);
+    auto id = (*next)->substr(prefixes[i].size());
+    if (id != candidate) {
+      candidate = std::move(id);
       agreeing = 1;
       continue;
     }
@@ -131,7 +124,7 @@ Result<void> CustomerSearch::evolve(const Folded& event, Rows& rows) const {
   auto stored = rows.get_doc(text_key(customer));
   if (!stored) return stored.error();
   const json before = stored->value_or(json::object());
-  const auto after = changed_fields(*body, before);
+  auto after = changed_fields(*body, before);
   if (!after || *after == before) return success();
   const auto old_grams = trigrams(texts_of(before));
   const auto new_grams = trigrams(texts_of(*after));
@@ -148,7 +141,7 @@ Result<void> CustomerSearch::evolve(const Folded& event, Rows& rows) const {
   if (after->empty()) {
     rows.remove(text_key(customer));
   } else {
-    rows.put_doc(text_key(customer), *after);
+    rows.put_doc(text_key(customer), std::move(*after));
   }
   return success();
 }

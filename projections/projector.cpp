@@ -169,6 +169,7 @@ struct Projector::Impl {
       if (Clock::now() >= deadline) break;
     }
     if (count == 0) return count;
+    for (auto& model_rows : rows) model_rows.flush();
     for (std::size_t m = 0; m < bound.size(); ++m) {
       if (state.checkpoints[m] < next)
         batch->put(bound[m].ns, checkpoint_key(state.partition), std::to_string(next.value));

@@ -60,18 +60,78 @@ Result<void> Rows::remove_all(const KeyRange& range) {
   return success();
 }
 
-Result<std::optional<nlohmann::json>> Rows::get_doc(std::string_view key) {
-  auto bytes = get(key);
-  if (!bytes) return bytes.error();
-  if (!*bytes) return std::optional<nlohmann::json>();
-  auto doc = parse_doc(**bytes);
-  if (!doc) return doc.error();
-  return std::optional<nlohmann::json>(std::move(*doc));
+Result<std::optional<std::string>> Rows::get(std::string_view key) {
+  flush(key);
+  return batch_.get(ns_, key);
 }
 
-void Rows::put_doc(std::string_view key, const nlohmann::json& doc) {
-  const auto bytes = nlohmann::json::to_msgpack(doc);
-  put(key, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+void Rows::put(std::string_view key, std::string_view value) {
+  if (const auto it = docs_.find(key); it != docs_.end()) docs_.erase(it);
+  batch_.put(ns_, key, value);
+}
+
+void Rows::remove(std::string_view key) {
+  if (const auto it = docs_.find(key); it != docs_.end()) docs_.erase(it);
+  batch_.remove(ns_, key);
+}
+
+Result<void> Rows::scan(const KeyRange& range, const Visit& visit) {
+  flush();
+  return batch_.scan(ns_, range, visit);
+}
+
+Result<Rows::CachedDoc*> Rows::cached(std::string_view key) {
+  if (const auto it = docs_.find(key); it != docs_.end()) return &it->second;
+  auto bytes = batch_.get(ns_, key);
+  if (!bytes) return bytes.error();
+  CachedDoc entry;
+  if (*bytes) {
+    auto doc = parse_doc(**bytes);
+    if (!doc) return doc.error();
+    entry.doc = std::move(*doc);
+  }
+  return &docs_.emplace(std::string(key), std::move(entry)).first->second;
+}
+
+Result<std::optional<nlohmann::json>> Rows::get_doc(std::string_view key) {
+  auto entry = cached(key);
+  if (!entry) return entry.error();
+  return (*entry)->doc;
+}
+
+void Rows::put_doc(std::string_view key, nlohmann::json doc) {
+  auto& entry = docs_[std::string(key)];
+  entry.doc = std::move(doc);
+  entry.changed = true;
+}
+
+Result<nlohmann::json*> Rows::edit_doc(std::string_view key) {
+  auto entry = cached(key);
+  if (!entry) return entry.error();
+  auto& cached = **entry;
+  if (!cached.doc) cached.doc.emplace();
+  cached.changed = true;
+  return &*cached.doc;
+}
+
+void Rows::flush(std::string_view key) {
+  const auto it = docs_.find(key);
+  if (it == docs_.end() || !it->second.changed) return;
+  auto& entry = it->second;
+  entry.changed = false;
+  if (!entry.doc || entry.doc->is_null()) {
+    entry.doc.reset();
+    batch_.remove(ns_, key);
+    return;
+  }
+  const auto bytes = nlohmann::json::to_msgpack(*entry.doc);
+  batch_.put(ns_, key, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+void Rows::flush() {
+  for (const auto& [key, entry] : docs_) {
+    if (entry.changed) flush(key);
+  }
 }
 
 Result<nlohmann::json> parse_doc(std::string_view bytes) {

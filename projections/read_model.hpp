@@ -3,6 +3,7 @@
 // around it — subscription, opening, decoding, batching, checkpoints, rebuilds — is the
 // projector's (projector.hpp), written once for all of them.
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -35,28 +36,46 @@ struct Folded {
 using KeyedDoc = std::pair<std::string, nlohmann::json>;
 
 // One read model's rows inside the batch being written: reads see the batch's pending writes.
+// Documents are kept parsed while the batch is open, so that a row many events of one batch
+// change (a member, a partition's counters) is parsed once and serialized once: flush() writes
+// them into the batch, and must be called before it is committed.
 class Rows {
  public:
   Rows(WriteBatch& batch, Namespace ns) : batch_(batch), ns_(std::move(ns)) {}
 
-  Result<std::optional<std::string>> get(std::string_view key) { return batch_.get(ns_, key); }
-  void put(std::string_view key, std::string_view value) { batch_.put(ns_, key, value); }
-  void remove(std::string_view key) { batch_.remove(ns_, key); }
-  Result<void> scan(const KeyRange& range, const Visit& visit) {
-    return batch_.scan(ns_, range, visit);
-  }
+  Result<std::optional<std::string>> get(std::string_view key);
+  void put(std::string_view key, std::string_view value);
+  void remove(std::string_view key);
+  Result<void> scan(const KeyRange& range, const Visit& visit);
   // Removes every key of `range`.
   Result<void> remove_all(const KeyRange& range);
 
   // A row holding a document (MessagePack); nullopt when absent, errc::corrupt when unreadable.
   Result<std::optional<nlohmann::json>> get_doc(std::string_view key);
-  void put_doc(std::string_view key, const nlohmann::json& doc);
+  void put_doc(std::string_view key, nlohmann::json doc);
+  // The document of a row, to change in place; null when the row is absent (set it to write
+  // one). errc::corrupt when unreadable.
+  Result<nlohmann::json*> edit_doc(std::string_view key);
   // The keys of `range` and their documents, in key order.
   Result<std::vector<KeyedDoc>> scan_docs(const KeyRange& range);
 
+  // Writes the documents changed since the last flush into the batch.
+  void flush();
+
  private:
-  WriteBatch& batch_;  // the batch being written
-  Namespace ns_;       // the read model's namespace
+  struct CachedDoc {
+    std::optional<nlohmann::json> doc;  // nullopt: the row is absent
+    bool changed = false;               // not yet written into the batch
+  };
+
+  // The cached document of `key`, read from the batch first if need be.
+  Result<CachedDoc*> cached(std::string_view key);
+  // Writes the cached document of `key`, if it changed, into the batch.
+  void flush(std::string_view key);
+
+  WriteBatch& batch_;                                   // the batch being written
+  Namespace ns_;                                        // the read model's namespace
+  std::map<std::string, CachedDoc, std::less<>> docs_;  // the documents read or written
 };
 
 // The document a row holds (written by Rows::put_doc); errc::corrupt when it does not parse.

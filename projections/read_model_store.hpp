@@ -60,6 +60,17 @@ class WriteBatch {
   virtual std::size_t size() const = 0;
 };
 
+// Finds keys of one range of a snapshot, seek after seek, without starting a new read each time
+// (search intersects many sorted lists this way). Not thread-safe; lives no longer than the
+// snapshot it came from.
+class Seeker {
+ public:
+  virtual ~Seeker() = default;
+
+  // The first key of the range at or after `from`; nullopt when there is none.
+  virtual Result<std::optional<std::string>> seek(std::string_view from) = 0;
+};
+
 // A consistent view of everything committed at the moment it was taken; later commits do not
 // show. Thread-safe; keeps the data it sees alive, even past drop().
 class Snapshot {
@@ -74,6 +85,9 @@ class Snapshot {
   // Like scan, from the last key of `range` down to its first.
   virtual Result<void> scan_backward(const Namespace& ns, const KeyRange& range,
                                      const Visit& visit) const = 0;
+  // errc::not_found when the namespace did not exist when the snapshot was taken.
+  virtual Result<std::unique_ptr<Seeker>> seeker(const Namespace& ns,
+                                                 const KeyRange& range) const = 0;
 };
 
 // Thread-safe. Commits of batches that write disjoint keys may run concurrently.

@@ -36,10 +36,14 @@ Result<std::unique_ptr<events::EventLog>> open_event_log(const std::string& even
   return std::unique_ptr<events::EventLog>(std::move(*log));
 }
 
+Result<infra::Secrets> load_installation_secrets(const StoreOptions& options) {
+  return infra::load_secrets({options.data_path(), env("CLIENTELE_KEK"), options.kek_file,
+                              env("CLIENTELE_PEPPER"), options.pepper_file});
+}
+
 Result<Installation> open_installation(const StoreOptions& options) {
-  const auto data_dir = std::filesystem::absolute(options.data_dir).lexically_normal();
-  auto secrets = infra::load_secrets({data_dir, env("CLIENTELE_KEK"), options.kek_file,
-                                      env("CLIENTELE_PEPPER"), options.pepper_file});
+  const auto data_dir = options.data_path();
+  auto secrets = load_installation_secrets(options);
   if (!secrets) return secrets.error();
   auto log = open_event_log(options.event_log, data_dir, options.partitions);
   if (!log) return log.error();
@@ -50,6 +54,41 @@ Result<Installation> open_installation(const StoreOptions& options) {
                                           {"eventLog", options.event_log},
                                           {"partitions", (*log)->partition_count()}});
   return Installation{std::move(*secrets), std::move(*log), std::move(*key_store), std::move(keys)};
+}
+
+}  // namespace clientele::tools
+
+namespace clientele::tools {
+
+Result<std::unique_ptr<events::EventReader>> open_event_reader(
+    const StoreOptions& options, const std::filesystem::path& secondary_dir) {
+  auto bootstrap = kafka_bootstrap_of(options.event_log);
+  if (!bootstrap) return bootstrap.error();
+  if (!bootstrap->empty()) {
+    auto log = open_event_log(options.event_log, options.data_path(), options.partitions);
+    if (!log) return log.error();
+    return std::unique_ptr<events::EventReader>(std::move(*log));
+  }
+  const infra::EmbeddedLogOptions embedded{options.data_path() / "events", options.partitions};
+  auto log = open_read_only<infra::EmbeddedEventLog>(
+      [&] { return infra::EmbeddedEventLog::open_secondary(embedded, secondary_dir); },
+      [&] { return infra::EmbeddedEventLog::open(embedded); });
+  if (!log) return log.error();
+  return std::unique_ptr<events::EventReader>(std::move(*log));
+}
+
+Result<ReadOnlyKeys> open_keys_read_only(const StoreOptions& options, const events::SecretKey& kek,
+                                         const std::filesystem::path& secondary_dir) {
+  const auto directory = options.data_path() / "keys";
+  auto store = open_read_only<infra::RocksDbKeyStore>(
+      [&] {
+        return infra::RocksDbKeyStore::open_secondary(directory, events::SecretKey(kek.bytes()),
+                                                      secondary_dir);
+      },
+      [&] { return infra::RocksDbKeyStore::open(directory, events::SecretKey(kek.bytes())); });
+  if (!store) return store.error();
+  auto keys = std::make_unique<infra::CachingKeyStore>(**store, kKeyCacheCapacity);
+  return ReadOnlyKeys{std::move(*store), std::move(keys)};
 }
 
 }  // namespace clientele::tools

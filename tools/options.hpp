@@ -21,6 +21,10 @@ struct StoreOptions {
   std::string pepper_file;       // file holding the blind-index pepper (else CLIENTELE_PEPPER)
 
   std::filesystem::path event_log_dir() const { return std::filesystem::path(data_dir) / "events"; }
+  // The data directory as an absolute path: the same whichever directory a command runs in.
+  std::filesystem::path data_path() const {
+    return std::filesystem::absolute(data_dir).lexically_normal();
+  }
 };
 
 // Adds --data-dir, --event-log, --partitions, --kek-file and --pepper-file to `command`, bound

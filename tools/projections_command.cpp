@@ -1,22 +1,29 @@
 #include "tools/projections_command.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <tuple>
 
 #include "infra/logging.hpp"
+#include "infra/scratch_dir.hpp"
 #include "projections/projector.hpp"
 #include "projections/rebuild.hpp"
+#include "tools/admin.hpp"
 #include "tools/installation.hpp"
 #include "tools/read_models.hpp"
+#include "tools/rebuilds.hpp"
 
 namespace clientele::tools {
 namespace {
 
 using nlohmann::json;
+using Clock = std::chrono::steady_clock;
 
 // The namespaces of the store and the state of each: per the catalog, a model's "live" build
 // (or "outdated" when its version is not the service's, which rebuilds it), a "building" build of
@@ -48,15 +55,15 @@ Result<std::vector<std::pair<projections::Namespace, std::string>>> list_namespa
 }
 
 // The status of every namespace (list_namespaces), with its checkpoint, the log's end and the
-// lag between them per partition.
+// lag between them per partition. Reads `views` before `log`, so that no lag is negative.
 Result<json> status(const ReadModels& views, events::EventReader& log) {
+  const auto snapshot = views.store->snapshot();
   std::vector<events::Offset> ends;
   for (std::int32_t p = 0; p < log.partition_count(); ++p) {
     auto end = log.end_offset(events::Partition{p});
     if (!end) return end.error();
     ends.push_back(*end);
   }
-  const auto snapshot = views.store->snapshot();
   auto listed = list_namespaces(views, *snapshot);
   if (!listed) return listed.error();
   json models = json::array();
@@ -168,26 +175,117 @@ const std::vector<std::string> kModelNames{"address_book",       "audit_timeline
                                            "customer_analytics", "customer_list",
                                            "customer_profile",   "customer_search"};
 
-// Rebuilds the read models `options` names, one after the other; returns their new namespaces.
-Result<json> rebuild(const ReadModels& views, events::EventReader& log, events::KeyStore& keys,
-                     const ProjectionsOptions& options) {
-  if (!options.rebuild_all && options.rebuild.empty())
-    return make_error(errc::invalid, "names", "name the read models to rebuild, or give --all");
-  projections::Projector live(log, keys, *views.store, std::vector<projections::Binding>{});
-  auto outdated = projections::bind_live(live, *views.store, views.all());
-  if (!outdated) return outdated.error();
-  json rebuilt = json::array();
-  for (const auto* model : views.all()) {
-    const auto& names = options.rebuild;
-    if (!options.rebuild_all &&
-        std::find(names.begin(), names.end(), model->name()) == names.end()) {
-      continue;
+// One look at the installation for `projections status`: the status of every namespace, and when
+// the read models were read.
+struct Sample {
+  json status;
+  Clock::time_point at;
+};
+
+// Opens the read models and the log read-only (installation.hpp), in that order, and reads the
+// status of every namespace.
+Result<Sample> sample_status(const StoreOptions& options, const events::SecretKey& pepper,
+                             const std::filesystem::path& scratch) {
+  auto views = ReadModels::open_secondary(options.data_path(), pepper, scratch / "views");
+  if (!views) return views.error();
+  const auto at = Clock::now();
+  auto log = open_event_reader(options, scratch / "events");
+  if (!log) return log.error();
+  auto report = status(**views, **log);
+  if (!report) return report.error();
+  return Sample{std::move(*report), at};
+}
+
+// The sum of the checkpoints of `model` (an entry of a status).
+std::int64_t folded(const json& model) {
+  std::int64_t sum = 0;
+  for (const auto& partition : model["partitions"])
+    sum += partition["checkpoint"].get<std::int64_t>();
+  return sum;
+}
+
+// Adds to each namespace of `later` the events folded into it per second since `earlier`, when
+// `earlier` has it too, and the seconds between the two samples.
+void add_fold_rates(const Sample& earlier, Sample& later) {
+  const double seconds = std::chrono::duration<double>(later.at - earlier.at).count();
+  later.status["sampleSeconds"] = std::round(seconds * 1000) / 1000;
+  for (auto& model : later.status["models"]) {
+    for (const auto& before : earlier.status["models"]) {
+      if (before["name"] != model["name"] || before["version"] != model["version"] ||
+          before["build"] != model["build"]) {
+        continue;
+      }
+      const auto rate =
+          seconds > 0 ? static_cast<double>(folded(model) - folded(before)) / seconds : 0;
+      model["eventsFoldedPerSecond"] = std::round(rate * 10) / 10;
     }
-    auto ns = projections::rebuild(*model, live, log, keys, *views.store);
-    if (!ns) return ns.error();
-    rebuilt.push_back({{"name", model->name()}, {"namespace", ns->str()}});
   }
-  return json{{"rebuilt", std::move(rebuilt)}};
+}
+
+// `projections status`: one sample, or two `sample_seconds` apart with the fold rates between them.
+Result<json> status_command(const ProjectionsOptions& options) {
+  auto secrets = load_installation_secrets(options.store);
+  if (!secrets) return secrets.error();
+  auto scratch = infra::ScratchDir::make(options.store.data_path());
+  if (!scratch) return scratch.error();
+  auto first = sample_status(options.store, secrets->pepper, scratch->path());
+  if (!first || options.sample_seconds <= 0) {
+    if (!first) return first.error();
+    return std::move(first->status);
+  }
+  std::this_thread::sleep_until(first->at +
+                                std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(options.sample_seconds)));
+  auto second = sample_status(options.store, secrets->pepper, scratch->path());
+  if (!second) return second.error();
+  add_fold_rates(*first, *second);
+  return std::move(second->status);
+}
+
+// `projections verify`: opens the read models, the log and the keys read-only (installation.hpp),
+// in that order, and folds the log afresh into a scratch store beside them.
+Result<json> verify_command(const ProjectionsOptions& options) {
+  auto secrets = load_installation_secrets(options.store);
+  if (!secrets) return secrets.error();
+  auto scratch = infra::ScratchDir::make(options.store.data_path());
+  if (!scratch) return scratch.error();
+  const auto& dir = scratch->path();
+  auto views =
+      ReadModels::open_secondary(options.store.data_path(), secrets->pepper, dir / "views");
+  if (!views) return views.error();
+  auto log = open_event_reader(options.store, dir / "events");
+  if (!log) return log.error();
+  auto keys = open_keys_read_only(options.store, secrets->kek, dir / "keys");
+  if (!keys) return keys.error();
+  return verify(**views, **log, *keys->keys, dir / "views-verify");
+}
+
+// `projections rebuild`, executed in this process: opens the stores and a projector for the read
+// models, and answers the request like the service does.
+Result<json> rebuild_here(const ProjectionsOptions& options, const json& request) {
+  auto installation = open_installation(options.store);
+  if (!installation) return installation.error();
+  auto views = ReadModels::open(options.store.data_dir, installation->secrets.pepper);
+  if (!views) return views.error();
+  auto& log = *installation->log;
+  auto& keys = *installation->keys;
+  projections::Projector live(log, keys, *(*views)->store, std::vector<projections::Binding>{});
+  auto outdated = projections::bind_live(live, *(*views)->store, (*views)->all());
+  if (!outdated) return outdated.error();
+  Rebuilds rebuilds(**views, live, log, keys);
+  AdminCommands commands;
+  rebuilds.add_to(commands);
+  return result_of(commands.answer(request));
+}
+
+// Prints `report` as one JSON line; returns 0, or 1 after logging `what` failed.
+int print(const Result<json>& report, std::string_view what) {
+  if (!report) {
+    infra::log_error(what, {{"error", report.error().message}, {"field", report.error().field}});
+    return 1;
+  }
+  std::cout << report->dump() << std::endl;
+  return 0;
 }
 
 }  // namespace
@@ -197,20 +295,24 @@ CLI::App* add_projections_command(CLI::App& app, ProjectionsOptions& options) {
   projections->require_subcommand(1);
   auto* status = projections->add_subcommand(
       "status",
-      "Per read model: version, state, and per partition its checkpoint, the log's end and the "
-      "lag (JSON). Needs the service stopped when the event log is embedded.");
+      "Per read model: version, state, events folded per second, and per partition its "
+      "checkpoint, the log's end and the lag (JSON). Works while the service runs.");
   add_store_options(*status, options.store);
+  status
+      ->add_option("--sample", options.sample_seconds,
+                   "Seconds between the two looks at the checkpoints that give the fold rates; "
+                   "0 skips the rates")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
   auto* verify = projections->add_subcommand(
       "verify",
-      "Fold the log afresh into a scratch store, each read model up to where its live version is, "
-      "and compare digests (JSON); exits 1 on any difference. Needs the service stopped when the "
-      "event log is embedded.");
+      "Fold the log afresh into a scratch store, each read model up to where its live build is, "
+      "and compare digests (JSON); exits 1 on any difference. Works while the service runs.");
   add_store_options(*verify, options.store);
   auto* rebuild = projections->add_subcommand(
       "rebuild",
       "Build read models afresh beside their live builds and switch to the new builds once caught "
-      "up (JSON). Needs the service stopped when the event log is embedded; the service itself "
-      "rebuilds a read model whose version changed.");
+      "up (JSON). The running service does it when there is one, else this command.");
   add_store_options(*rebuild, options.store);
   auto* names = rebuild->add_option("names", options.rebuild, "Read models to rebuild")
                     ->check(CLI::IsMember(kModelNames));
@@ -219,46 +321,19 @@ CLI::App* add_projections_command(CLI::App& app, ProjectionsOptions& options) {
 }
 
 int run_projections(const CLI::App& command, const ProjectionsOptions& options) {
-  auto installation = open_installation(options.store);
-  if (!installation) {
-    infra::log_error("cannot open the installation", {{"error", installation.error().message}});
-    return 1;
-  }
-  auto views = ReadModels::open(options.store.data_dir, installation->secrets.pepper);
-  if (!views) {
-    infra::log_error("cannot open the read models", {{"error", views.error().message}});
-    return 1;
-  }
   if (command.got_subcommand("rebuild")) {
-    auto report = rebuild(**views, *installation->log, *installation->keys, options);
-    if (!report) {
-      infra::log_error("cannot rebuild the read models", {{"error", report.error().message}});
-      return 1;
-    }
-    std::cout << report->dump() << std::endl;
-    return 0;
+    const auto request = Rebuilds::request(options.rebuild, options.rebuild_all);
+    return print(send_admin_request(options.store.data_path(), request,
+                                    [&] { return rebuild_here(options, request); }),
+                 "cannot rebuild the read models");
   }
   if (command.got_subcommand("verify")) {
-    const auto scratch = std::filesystem::absolute(options.store.data_dir) / "views-verify";
-    std::filesystem::remove_all(scratch);
-    auto report = verify(**views, *installation->log, *installation->keys, scratch);
-    std::error_code ignored;
-    std::filesystem::remove_all(scratch, ignored);
-    if (!report) {
-      infra::log_error("cannot verify the read models", {{"error", report.error().message}});
-      return 1;
-    }
-    std::cout << report->dump() << std::endl;
-    return (*report)["equal"].get<bool>() ? 0 : 1;
+    const auto report = verify_command(options);
+    const int code = print(report, "cannot verify the read models");
+    return code != 0 || !(*report)["equal"].get<bool>() ? 1 : 0;
   }
   if (command.got_subcommand("status")) {
-    auto report = status(**views, *installation->log);
-    if (!report) {
-      infra::log_error("cannot read the status", {{"error", report.error().message}});
-      return 1;
-    }
-    std::cout << report->dump() << std::endl;
-    return 0;
+    return print(status_command(options), "cannot read the status");
   }
   return 2;
 }

@@ -21,11 +21,18 @@ struct ReadModels {
   // Opens the store in `data_dir`/views; `pepper` keys the hashes in the models' keys.
   static Result<std::unique_ptr<ReadModels>> open(const std::filesystem::path& data_dir,
                                                   const events::SecretKey& pepper);
+  // Opens the store in `data_dir`/views read-only, as a secondary instance with its info log in
+  // `secondary_dir`, while the service may hold it (RocksDbReadModelStore::open_secondary): it
+  // sees the read models as they are at this call. A store that does not exist yet is made empty
+  // first, as the service would on its first start.
+  static Result<std::unique_ptr<ReadModels>> open_secondary(
+      const std::filesystem::path& data_dir, const events::SecretKey& pepper,
+      const std::filesystem::path& secondary_dir);
 
   // Every read model, for the projector.
   std::vector<const projections::ReadModel*> all() const;
 
-  std::unique_ptr<infra::RocksDbReadModelStore> store;
+  std::unique_ptr<infra::RocksDbReadModelStore> store;  // DATA/views
   projections::CustomerProfiles profiles;
   projections::AddressBook addresses;
   projections::AuditTimeline timeline;

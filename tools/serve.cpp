@@ -7,11 +7,15 @@
 #include <stop_token>
 #include <thread>
 
+#include "infra/admin_socket.hpp"
 #include "infra/logging.hpp"
+#include "infra/scratch_dir.hpp"
 #include "projections/projector.hpp"
 #include "projections/rebuild.hpp"
+#include "tools/admin.hpp"
 #include "tools/installation.hpp"
 #include "tools/read_models.hpp"
+#include "tools/rebuilds.hpp"
 #include "tools/stop_signals.hpp"
 
 namespace clientele::tools {
@@ -35,21 +39,6 @@ void announce_caught_up(const projections::Projector& projector, events::EventRe
   infra::log_info("read models caught up", {{"events", events}});
 }
 
-// Rebuilds `model`, whose live build has another version, logging how it went.
-void rebuild_outdated(const projections::ReadModel& model, projections::Projector& projector,
-                      events::EventReader& log, events::KeyStore& keys,
-                      projections::ReadModelStore& store, const std::stop_token& stop) {
-  infra::log_info("rebuilding a read model whose version changed",
-                  {{"model", model.name()}, {"version", model.version()}});
-  auto rebuilt = projections::rebuild(model, projector, log, keys, store, {}, stop);
-  if (!rebuilt) {
-    infra::log_error("a read model was not rebuilt",
-                     {{"model", model.name()}, {"error", rebuilt.error().message}});
-    return;
-  }
-  infra::log_info("read model rebuilt", {{"model", model.name()}, {"namespace", rebuilt->str()}});
-}
-
 // Opens the installation and its read models, folds the log into them, and waits for the stop.
 // Returns the exit code.
 int serve(const StoreOptions& options, const std::function<void()>& wait_for_stop) {
@@ -69,6 +58,7 @@ int serve(const StoreOptions& options, const std::function<void()>& wait_for_sto
     opened["path"] = std::filesystem::absolute(options.event_log_dir()).lexically_normal().string();
   }
   infra::log_info("event log opened", opened);
+  infra::ScratchDir::remove_abandoned(options.data_path());
 
   auto views = ReadModels::open(options.data_dir, installation->secrets.pepper);
   if (!views) {
@@ -94,17 +84,32 @@ int serve(const StoreOptions& options, const std::function<void()>& wait_for_sto
     infra::log_error("cannot start the projector", {{"error", started.error().message}});
     return 1;
   }
-  // Read models whose version changed are rebuilt beside their old build, which keeps answering.
-  std::jthread rebuilder([&](std::stop_token stop) {
-    for (const auto* model : *outdated) rebuild_outdated(*model, projector, log, keys, store, stop);
+  // Read models whose version changed are rebuilt beside their old build, which keeps answering;
+  // so are those an admin request names.
+  std::stop_source stopping;
+  Rebuilds rebuilds(**views, projector, log, keys, stopping.get_token());
+  std::jthread rebuilder([&] {
+    for (const auto* model : *outdated) (void)rebuilds.rebuild(*model, "version changed");
   });
+  AdminCommands commands;
+  rebuilds.add_to(commands);
+  const auto socket = infra::admin_socket_path(options.data_path());
+  auto admin = infra::AdminServer::listen(
+      socket, [&commands](const nlohmann::json& request) { return commands.answer(request); });
+  if (!admin) {
+    infra::log_error("cannot open the admin channel", {{"error", admin.error().message}});
+    stopping.request_stop();
+    return 1;
+  }
+  infra::log_info("admin channel open", {{"socket", socket.string()}});
   infra::log_info("ready", {{"pid", ::getpid()}});
   std::jthread announcer([&](std::stop_token stop) { announce_caught_up(projector, log, stop); });
 
   wait_for_stop();
+  stopping.request_stop();  // cancels the rebuilds in progress
+  admin->reset();           // answers the requests in progress, removes the socket
   announcer.request_stop();
   announcer.join();
-  rebuilder.request_stop();
   rebuilder.join();
   projector.stop();
   infra::log_info("projector stopped", {{"eventsFolded", projector.events_folded()}});

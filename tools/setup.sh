@@ -10,6 +10,7 @@ CLIENTELE_PACKAGES=(
   librocksdb-dev librdkafka-dev libsodium-dev
   nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev
+  libjemalloc-dev  # the allocator of the executable (not of the sanitizer build)
   kcat  # Kafka's command-line client: the interop test, and the ceiling in bench log-append
 )
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tests/domain/decider_spec.hpp"
+#include "tests/support/numbered.hpp"
 
 namespace clientele::customer {
 namespace {
@@ -677,13 +678,13 @@ TEST(CustomerDecider, SetTagsAcceptsATagOfThirtyCharacters) {
 
 TEST(CustomerDecider, SetTagsRejectsMoreThanTwentyDistinctTags) {
   std::vector<std::string> tags;
-  for (int i = 0; i < 21; ++i) tags.push_back("t" + std::to_string(i));
+  for (int i = 0; i < 21; ++i) tags.push_back(testing::numbered("t", i));
   Spec().given({jane()}).when(SetTags{tags}).then(errc::invalid, "tags");
 }
 
 TEST(CustomerDecider, SetTagsCountsTagsAfterDeduplication) {
   std::vector<std::string> tags;
-  for (int i = 0; i < 20; ++i) tags.push_back("t" + std::to_string(i));
+  for (int i = 0; i < 20; ++i) tags.push_back(testing::numbered("t", i));
   tags.push_back("T0");
   tags.push_back("t1 ");
   auto result = decide(SetTags{tags}, Spec().given({jane()}).given_state(), spec_context());
@@ -896,7 +897,7 @@ TEST(CustomerDecider, AddingAnAddressWithATakenAliasInAnyCaseIsAConflict) {
 TEST(CustomerDecider, TheAddressBookHoldsAtMostTwentyAddresses) {
   std::vector<Event> history{jane()};
   for (std::size_t i = 0; i < kMaxAddresses; ++i)
-    history.push_back(address_added("a" + std::to_string(i), "alias" + std::to_string(i)));
+    history.push_back(address_added(testing::numbered("a", i), testing::numbered("alias", i)));
   history.push_back(default_set("a0"));
   Spec().given(history).when(add_address("new", "New")).then(errc::conflict, "addresses");
 }
@@ -904,7 +905,7 @@ TEST(CustomerDecider, TheAddressBookHoldsAtMostTwentyAddresses) {
 TEST(CustomerDecider, TheTwentiethAddressIsAccepted) {
   std::vector<Event> history{jane()};
   for (std::size_t i = 0; i + 1 < kMaxAddresses; ++i)
-    history.push_back(address_added("a" + std::to_string(i), "alias" + std::to_string(i)));
+    history.push_back(address_added(testing::numbered("a", i), testing::numbered("alias", i)));
   history.push_back(default_set("a0"));
   Spec().given(history).when(add_address("new", "New")).then({address_added("new", "New")});
 }
@@ -1073,7 +1074,7 @@ TEST(CustomerDecider, ExactlyOneAddressIsTheDefaultThroughAnyMixOfAddressCommand
     return (seed >> 16) % bound;
   };
   for (int step = 0; step < 500; ++step) {
-    const std::string id = "a" + std::to_string(next(8));
+    const std::string id = testing::numbered("a", next(8));
     Command command = RemoveAddress{AddressId(id)};
     switch (next(3)) {
       case 0:

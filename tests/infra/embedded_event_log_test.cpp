@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/infra/event_log_contract.hpp"
+#include "tests/support/numbered.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace clientele::testing {
@@ -210,7 +211,7 @@ TEST(EmbeddedEventLogCrash, EveryAcknowledgedAppendSurvivesSigkillAndNothingIsTo
         EXPECT_EQ(records->at(i).position.offset.value, expected++);
         const auto& payload = records->at(i).payload;
         const auto command = payload.substr(0, payload.find('#'));
-        EXPECT_EQ(payload.substr(command.size(), 2), "#" + std::to_string(i % kEventsPerCommand))
+        EXPECT_EQ(payload.substr(command.size(), 2), numbered("#", i % kEventsPerCommand))
             << "a command was torn in partition " << p;
       }
       survivors += records->size();

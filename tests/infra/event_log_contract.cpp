@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/numbered.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace clientele::testing {
@@ -72,7 +73,7 @@ TEST_P(EventLogContract, OffsetsStartAtZeroAndAreDensePerPartition) {
   std::map<std::int32_t, std::int64_t> expected_next;
   for (int i = 0; i < 40; ++i) {
     const std::string key = "CUST_" + std::to_string(1000 + i % 10);
-    const auto e = event("e" + std::to_string(i));
+    const auto e = event(numbered("e", i));
     auto positions = log->append(key, std::span(&e, 1));
     ASSERT_TRUE(positions.ok()) << positions.error().message;
     ASSERT_EQ(positions->size(), 1u);

@@ -11,6 +11,7 @@
 
 #include "infra/rocksdb_read_model_store.hpp"
 #include "tests/support/files.hpp"
+#include "tests/support/numbered.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace clientele::infra {
@@ -23,6 +24,7 @@ using projections::parse_namespace;
 using projections::Snapshot;
 using projections::WriteBatch;
 using testing::files_containing;
+using testing::numbered;
 using testing::TempDir;
 
 const Namespace kProfile{"profile", 3};
@@ -415,7 +417,7 @@ TEST(RocksDbReadModelStore, ConcurrentCommitsOfDisjointKeysAllLand) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kCommits; ++i) {
         auto batch = store->batch();
-        const auto key = "t" + std::to_string(t) + "/" + std::to_string(i);
+        const auto key = numbered(numbered("t", t) + "/", i);
         batch->put(kProfile, key, std::to_string(i));
         batch->put(kByEmail, key, std::to_string(i));
         if (!store->commit(*batch).ok()) ++failures;
@@ -427,7 +429,7 @@ TEST(RocksDbReadModelStore, ConcurrentCommitsOfDisjointKeysAllLand) {
   EXPECT_EQ(failures, 0);
   const auto snapshot = store->snapshot();
   for (int t = 0; t < kThreads; ++t) {
-    const auto prefix = KeyRange::prefixed("t" + std::to_string(t) + "/");
+    const auto prefix = KeyRange::prefixed(numbered("t", t) + "/");
     EXPECT_EQ(scan(*snapshot, kProfile, prefix).size(), std::size_t{kCommits});
     EXPECT_EQ(scan(*snapshot, kByEmail, prefix).size(), std::size_t{kCommits});
   }
@@ -514,6 +516,30 @@ TEST(RocksDbReadModelStore, CompactionLeavesNoTraceOfADroppedNamespaceInAnyFile)
   ASSERT_TRUE(store->compact().ok());
   EXPECT_EQ(files_containing({dir.path()}, marker), kNoFiles);
   EXPECT_EQ(read(*store, kByEmail, "email/kept"), "customer/3");
+}
+
+TEST(RocksDbReadModelStore, ASeekerFindsTheFirstKeyOfItsRangeAtOrAfterEachSeekOfItsSnapshot) {
+  TempDir dir;
+  auto store = open_store(dir.path());
+  ASSERT_TRUE(store->create(kProfile).ok());
+  put_rows(*store, kProfile, {{"g/a/1", ""}, {"g/a/4", ""}, {"g/a/7", ""}, {"g/b/2", ""}});
+  const auto snapshot = store->snapshot();
+  put_rows(*store, kProfile, {{"g/a/5", ""}});  // after the snapshot: never found
+
+  auto seeker = snapshot->seeker(kProfile, KeyRange::prefixed("g/a/"));
+  ASSERT_TRUE(seeker.ok());
+  const auto seek = [&](std::string_view from) {
+    auto found = (*seeker)->seek(from);
+    if (!found) throw std::runtime_error(found.error().message);
+    return *found;
+  };
+  EXPECT_EQ(seek(""), "g/a/1");  // before the range: its first key
+  EXPECT_EQ(seek("g/a/2"), "g/a/4");
+  EXPECT_EQ(seek("g/a/4"), "g/a/4");
+  EXPECT_EQ(seek("g/a/1"), "g/a/1");  // seeking back works too
+  EXPECT_EQ(seek("g/a/5"), "g/a/7");
+  EXPECT_EQ(seek("g/a/8"), std::nullopt);  // "g/b/2" lies past the range
+  EXPECT_EQ(snapshot->seeker(kMissing, {}).error().code, errc::not_found);
 }
 
 }  // namespace

@@ -198,32 +198,51 @@ std::tuple<std::string, std::int64_t, std::int64_t> state_of(const json& status,
   return {state, lag, checkpoints};
 }
 
+// The command line of `clientele serve` on the installation in `dir`.
+std::vector<std::string> serve_command(const std::filesystem::path& dir) {
+  std::vector<std::string> argv{kBinary, "serve"};
+  for (auto& option : store_options(dir)) argv.push_back(option);
+  return argv;
+}
+
+// An installation in `dir` (store_options) whose embedded log holds three events: two customers
+// registered, one of them logged in.
+void write_three_events(const std::filesystem::path& dir) {
+  const auto data = dir / "var";
+  auto kek = events::SecretKey::random();
+  write_secret(dir / "kek", kek);
+  write_secret(dir / "pepper", events::SecretKey::random());
+  auto log = infra::EmbeddedEventLog::open({data / "events", 12});
+  ASSERT_TRUE(log.ok());
+  auto keys = infra::RocksDbKeyStore::open(data / "keys", std::move(kek));
+  ASSERT_TRUE(keys.ok());
+  HistoryWriter writer(**log, **keys);
+  for (const auto* id : {"CUST_0000ada1", "CUST_0000b0b2"}) {
+    customer::Registered registered;
+    registered.customer_id = CustomerId(id);
+    registered.username = std::string("user") + id;
+    registered.email = std::string(id) + "@example.com";
+    registered.first_name = "First";
+    registered.last_name = "Last";
+    writer.append(CustomerId(id), customer::Event{registered});
+  }
+  writer.append(CustomerId("CUST_0000ada1"), customer::Event{customer::LoggedIn{}});
+}
+
+constexpr std::array<const char*, 6> kModels{"address_book",       "audit_timeline",
+                                             "customer_analytics", "customer_list",
+                                             "customer_profile",   "customer_search"};
+
+// Whether the scratch directories of the read-only subcommands are all gone from `data`.
+bool no_scratch_left(const std::filesystem::path& data) {
+  const auto scratch = data / "scratch";
+  return !std::filesystem::exists(scratch) || std::filesystem::is_empty(scratch);
+}
+
 TEST(Cli, ServeFoldsTheLogIntoReadModelsThatProjectionsStatusAndVerifyInspect) {
   TempDir dir;
   const auto data = dir.path() / "var";
-  auto kek = events::SecretKey::random();
-  write_secret(dir.path() / "kek", kek);
-  write_secret(dir.path() / "pepper", events::SecretKey::random());
-  {
-    auto log = infra::EmbeddedEventLog::open({data / "events", 12});
-    ASSERT_TRUE(log.ok());
-    auto keys = infra::RocksDbKeyStore::open(data / "keys", std::move(kek));
-    ASSERT_TRUE(keys.ok());
-    HistoryWriter writer(**log, **keys);
-    for (const auto* id : {"CUST_0000ada1", "CUST_0000b0b2"}) {
-      customer::Registered registered;
-      registered.customer_id = CustomerId(id);
-      registered.username = std::string("user") + id;
-      registered.email = std::string(id) + "@example.com";
-      registered.first_name = "First";
-      registered.last_name = "Last";
-      writer.append(CustomerId(id), customer::Event{registered});
-    }
-    writer.append(CustomerId("CUST_0000ada1"), customer::Event{customer::LoggedIn{}});
-  }
-  constexpr std::array<const char*, 6> kModels{"address_book",       "audit_timeline",
-                                               "customer_analytics", "customer_list",
-                                               "customer_profile",   "customer_search"};
+  ASSERT_NO_FATAL_FAILURE(write_three_events(dir.path()));
   const auto before = projections_status(dir.path());
   ASSERT_EQ(before["models"].size(), kModels.size()) << before.dump();
   for (const char* name : kModels) {
@@ -231,9 +250,7 @@ TEST(Cli, ServeFoldsTheLogIntoReadModelsThatProjectionsStatusAndVerifyInspect) {
         << name;
   }
 
-  std::vector<std::string> argv{kBinary, "serve"};
-  for (auto& option : store_options(dir.path())) argv.push_back(option);
-  Child serve(argv);
+  Child serve(serve_command(dir.path()));
   const auto caught_up = wait_for_log(serve, "read models caught up");
   ASSERT_FALSE(caught_up.is_null());
   EXPECT_EQ(caught_up["events"], 3);
@@ -269,7 +286,8 @@ TEST(Cli, ServeFoldsTheLogIntoReadModelsThatProjectionsStatusAndVerifyInspect) {
   EXPECT_EQ(found["equal"], false);
   for (const auto& model : found["models"])
     EXPECT_EQ(model["equal"], model["name"] != "customer_search") << model.dump();
-  EXPECT_FALSE(std::filesystem::exists(data / "views-verify")) << "the scratch store is left";
+  EXPECT_FALSE(std::filesystem::exists(data / "views-verify"));
+  EXPECT_TRUE(no_scratch_left(data)) << "the scratch store is left";
 
   // Rebuilding the damaged model puts it right; rebuilding all of them changes nothing else.
   const auto rebuilt = projections_command("rebuild", dir.path(), {"customer_search"});
@@ -606,6 +624,86 @@ TEST(Bench, ProjectRebuildsTheReadModelsAndPrintsOneJsonReport) {
   EXPECT_GT(report.value("list_listings", 0), 0);
 }
 
+// Events about customers that a test appends to the log while the service runs.
+using Appendable = std::vector<std::pair<CustomerId, events::EncodedEvent>>;
+
+// Registers `customers` customers in `log` now, and returns `count` of their logins, sealed, to
+// append later. The keys go to the key store of the installation in `dir` (store_options), whose
+// secrets this writes; the key store is closed again on return. Logins add up in the read models,
+// so one folded twice (or skipped) shows when they are compared with a fresh fold.
+void register_and_seal_logins(const std::filesystem::path& dir, events::EventLog& log,
+                              int customers, int count, Appendable& logins) {
+  auto kek = events::SecretKey::random();
+  write_secret(dir / "kek", kek);
+  write_secret(dir / "pepper", events::SecretKey::random());
+  auto keys = infra::RocksDbKeyStore::open(dir / "var" / "keys", std::move(kek));
+  ASSERT_TRUE(keys.ok());
+  HistoryWriter writer(log, **keys);
+  std::map<std::string, std::uint64_t> seq;
+  for (int i = 0; i < customers; ++i) {
+    const CustomerId id("CUST_" + std::to_string(20'000'000 + i));
+    customer::Registered registered;
+    registered.customer_id = id;
+    registered.username = "user" + std::to_string(i);
+    registered.email = "user" + std::to_string(i) + "@example.com";
+    registered.first_name = "First";
+    registered.last_name = "Last";
+    writer.append(id, customer::Event{registered});
+    seq[id.str()] = 1;
+  }
+  for (int n = 0; n < count; ++n) {
+    const CustomerId id("CUST_" + std::to_string(20'000'000 + n % customers));
+    const auto at = infra::utc_now();
+    auto envelope =
+        events::wrap(events::encode(customer::Event{customer::LoggedIn{
+                         customer::LoginMethod::Password, "203.0.113.7", "test-agent"}}),
+                     {infra::uuid_v7(at), events::stream_name(id), StreamVersion{++seq[id.str()]},
+                      id, at, Actor{UserId(id.str()), Role::Customer}, "", ""});
+    ASSERT_TRUE(events::seal(envelope, **keys).ok());
+    logins.emplace_back(id, events::EncodedEvent{envelope.id, envelope.type, envelope.v,
+                                                 events::to_wire(envelope).value()});
+  }
+}
+
+// Appends events to a log one by one, about 300 µs apart, on a thread of its own, until all are
+// appended or the appender is stopped.
+class Appender {
+ public:
+  Appender(events::EventLog& log, const Appendable& events)
+      : thread_([this, &log, &events] {
+          for (const auto& [id, event] : events) {
+            if (stop_) break;
+            if (log.append(id.str(), std::span(&event, 1)).ok()) ++appended_;
+            std::this_thread::sleep_for(std::chrono::microseconds(300));
+          }
+        }) {}
+  ~Appender() { stop(); }
+  Appender(const Appender&) = delete;
+  Appender& operator=(const Appender&) = delete;
+
+  // Stops appending; returns how many events were appended.
+  int stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    return appended_;
+  }
+  int appended() const { return appended_; }
+
+ private:
+  std::atomic<bool> stop_{false};  // asks the thread to end
+  std::atomic<int> appended_{0};   // events appended so far
+  std::thread thread_;             // appends; declared last, so it starts last
+};
+
+// The Kafka log of `broker`, opened for a test.
+std::unique_ptr<infra::KafkaEventLog> kafka_log(const DevBroker& broker) {
+  infra::KafkaLogOptions kafka;
+  kafka.bootstrap_servers = broker.servers;
+  auto log = infra::KafkaEventLog::open(kafka);
+  if (!log) throw std::runtime_error(log.error().message);
+  return std::move(*log);
+}
+
 // Crash safety (DESIGN.md §5): the service is killed with SIGKILL at random points while events
 // keep arriving; after the last restart the read models equal a fresh fold of the log — no event
 // applied twice, none skipped. On Kafka, so that events can arrive while the service runs.
@@ -613,60 +711,14 @@ TEST(Cli, ReadModelsSurviveTheServiceBeingKilledWhileEventsArrive) {
   TempDir dir;
   DevBroker broker(dir.path());
   ASSERT_FALSE(broker.servers.empty());
-  const auto data = dir.path() / "var";
-  auto kek = events::SecretKey::random();
-  write_secret(dir.path() / "kek", kek);
-  write_secret(dir.path() / "pepper", events::SecretKey::random());
-  infra::KafkaLogOptions kafka;
-  kafka.bootstrap_servers = broker.servers;
-  auto log = infra::KafkaEventLog::open(kafka);
-  ASSERT_TRUE(log.ok()) << log.error().message;
-
-  // Registrations now; logins sealed now and appended while the service runs and dies. Logins
-  // add up in the read models, so one folded twice (or skipped) shows in the comparison.
+  const auto log = kafka_log(broker);
   constexpr int kCustomers = 20, kLogins = 4000;
-  std::vector<std::pair<CustomerId, events::EncodedEvent>> logins;
-  {
-    auto keys = infra::RocksDbKeyStore::open(data / "keys", std::move(kek));
-    ASSERT_TRUE(keys.ok());
-    HistoryWriter writer(**log, **keys);
-    std::map<std::string, std::uint64_t> seq;
-    for (int i = 0; i < kCustomers; ++i) {
-      const CustomerId id("CUST_" + std::to_string(20'000'000 + i));
-      customer::Registered registered;
-      registered.customer_id = id;
-      registered.username = "user" + std::to_string(i);
-      registered.email = "user" + std::to_string(i) + "@example.com";
-      registered.first_name = "First";
-      registered.last_name = "Last";
-      writer.append(id, customer::Event{registered});
-      seq[id.str()] = 1;
-    }
-    for (int n = 0; n < kLogins; ++n) {
-      const CustomerId id("CUST_" + std::to_string(20'000'000 + n % kCustomers));
-      const auto at = infra::utc_now();
-      auto envelope =
-          events::wrap(events::encode(customer::Event{customer::LoggedIn{
-                           customer::LoginMethod::Password, "203.0.113.7", "test-agent"}}),
-                       {infra::uuid_v7(at), events::stream_name(id), StreamVersion{++seq[id.str()]},
-                        id, at, Actor{UserId(id.str()), Role::Customer}, "", ""});
-      ASSERT_TRUE(events::seal(envelope, **keys).ok());
-      logins.emplace_back(id, events::EncodedEvent{envelope.id, envelope.type, envelope.v,
-                                                   events::to_wire(envelope).value()});
-    }
-  }
-  std::atomic<bool> stop{false};
-  std::atomic<int> appended{0};
-  std::thread appender([&] {
-    for (const auto& [id, event] : logins) {
-      if (stop) break;
-      if ((*log)->append(id.str(), std::span(&event, 1)).ok()) ++appended;
-      std::this_thread::sleep_for(std::chrono::microseconds(300));
-    }
-  });
+  Appendable logins;
+  ASSERT_NO_FATAL_FAILURE(register_and_seal_logins(dir.path(), *log, kCustomers, kLogins, logins));
+  Appender appender(*log, logins);
 
-  std::vector<std::string> serve{kBinary, "serve", "--event-log", "kafka://" + broker.servers};
-  for (auto& option : store_options(dir.path())) serve.push_back(option);
+  auto serve = serve_command(dir.path());
+  serve.insert(serve.begin() + 2, {"--event-log", "kafka://" + broker.servers});
   std::mt19937 random(std::random_device{}());
   for (int kill = 0; kill < 4; ++kill) {
     Child running(serve);
@@ -675,9 +727,8 @@ TEST(Cli, ReadModelsSurviveTheServiceBeingKilledWhileEventsArrive) {
         std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 600)(random)));
     EXPECT_EQ(running.stop(SIGKILL), 128 + SIGKILL);
   }
-  stop = true;
-  appender.join();
-  EXPECT_GT(appended.load(), 0);
+  const int appended = appender.stop();
+  EXPECT_GT(appended, 0);
   {
     Child last(serve);
     ASSERT_FALSE(wait_for_log(last, "read models caught up").is_null());
@@ -693,7 +744,154 @@ TEST(Cli, ReadModelsSurviveTheServiceBeingKilledWhileEventsArrive) {
   ASSERT_TRUE(report.is_object()) << verified.out;
   EXPECT_EQ(report["equal"], true) << report.dump();
   for (const auto& model : report["models"])
-    EXPECT_EQ(model["events"], kCustomers + appended.load()) << model.dump();
+    EXPECT_EQ(model["events"], kCustomers + appended) << model.dump();
+}
+
+// ---- the CLI beside the running service (DESIGN.md §7) --------------------------------------
+
+// The model named `name` in a status or verify report, or null.
+json model_in(const json& report, const std::string& name) {
+  for (const auto& model : report["models"]) {
+    if (model["name"] == name) return model;
+  }
+  return nullptr;
+}
+
+// An installation whose log holds three events (write_three_events), in a directory of its own.
+class CliOnThreeEvents : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(write_three_events(dir.path())); }
+
+  TempDir dir;
+  const std::filesystem::path data = dir.path() / "var";
+};
+
+TEST_F(CliOnThreeEvents, ProjectionsStatusVerifyAndRebuildWorkWhileTheServiceRuns) {
+  Child serve(serve_command(dir.path()));
+  ASSERT_FALSE(wait_for_log(serve, "read models caught up").is_null());
+  EXPECT_TRUE(std::filesystem::exists(data / "admin.sock"));
+
+  // status reads the stores the service holds, and measures the fold rate over --sample seconds:
+  // nothing arrives, so nothing is folded.
+  const auto status = projections_command("status", dir.path(), {"--sample", "0.5"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const auto report = json::parse(status.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << status.out;
+  EXPECT_GE(report.value("sampleSeconds", 0.0), 0.5) << report.dump();
+  ASSERT_EQ(report["models"].size(), kModels.size()) << report.dump();
+  for (const char* name : kModels) {
+    EXPECT_EQ(state_of(report, name), std::make_tuple("live", std::int64_t{0}, std::int64_t{3}))
+        << name;
+    EXPECT_EQ(model_in(report, name).value("eventsFoldedPerSecond", -1.0), 0.0) << name;
+  }
+
+  // verify folds afresh beside the service, into a scratch store of its own.
+  const auto verified = projections_command("verify", dir.path());
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
+  const auto verdict = json::parse(verified.out, nullptr, false);
+  ASSERT_TRUE(verdict.is_object()) << verified.out;
+  EXPECT_EQ(verdict["equal"], true) << verdict.dump();
+  for (const char* name : kModels) EXPECT_EQ(model_in(verdict, name)["events"], 3) << name;
+  EXPECT_TRUE(no_scratch_left(data));
+
+  // rebuild goes to the service, which rebuilds beside the live build and switches.
+  const auto rebuilt = projections_command("rebuild", dir.path(), {"customer_profile"});
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
+  EXPECT_NE(rebuilt.err.find("the running service executed the command"), std::string::npos)
+      << rebuilt.err;
+  EXPECT_EQ(json::parse(rebuilt.out, nullptr, false)["rebuilt"][0]["namespace"],
+            "customer_profile.v1.b1")
+      << rebuilt.out;
+  const auto logged = wait_for_log(serve, "read model rebuilt");
+  ASSERT_FALSE(logged.is_null());
+  EXPECT_EQ(logged["namespace"], "customer_profile.v1.b1");
+
+  const auto after = projections_status(dir.path());
+  ASSERT_EQ(after["models"].size(), kModels.size()) << "the old build is left: " << after.dump();
+  const auto profile = model_in(after, "customer_profile");
+  EXPECT_EQ(profile["build"], 1) << profile.dump();
+  EXPECT_EQ(state_of(after, "customer_profile"),
+            std::make_tuple("live", std::int64_t{0}, std::int64_t{3}));
+  EXPECT_EQ(projections_command("verify", dir.path()).exit_code, 0);
+
+  // A request the service refuses is an error of the command.
+  const auto unknown = projections_command("rebuild", dir.path());
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("name the read models"), std::string::npos) << unknown.err;
+
+  // The service ran on throughout, stops cleanly, and takes its socket with it.
+  EXPECT_EQ(serve.stop(SIGTERM), 0);
+  EXPECT_FALSE(std::filesystem::exists(data / "admin.sock"));
+  EXPECT_TRUE(no_scratch_left(data));
+}
+
+TEST_F(CliOnThreeEvents, WithTheServiceKilledRebuildRunsHereAndTheNextServiceReplacesTheSocket) {
+  {
+    Child killed(serve_command(dir.path()));
+    ASSERT_FALSE(wait_for_log(killed, "read models caught up").is_null());
+    EXPECT_EQ(killed.stop(SIGKILL), 128 + SIGKILL);
+  }
+  EXPECT_TRUE(std::filesystem::exists(data / "admin.sock")) << "no stale socket to test with";
+
+  const auto here = projections_command("rebuild", dir.path(), {"customer_search"});
+  ASSERT_EQ(here.exit_code, 0) << here.err;
+  EXPECT_NE(here.err.find("no service runs"), std::string::npos) << here.err;
+  EXPECT_EQ(json::parse(here.out, nullptr, false)["rebuilt"][0]["namespace"],
+            "customer_search.v1.b1");
+
+  Child serve(serve_command(dir.path()));
+  ASSERT_FALSE(wait_for_log(serve, "ready").is_null());
+  const auto there = projections_command("rebuild", dir.path(), {"customer_search"});
+  ASSERT_EQ(there.exit_code, 0) << there.err;
+  EXPECT_NE(there.err.find("the running service executed the command"), std::string::npos)
+      << there.err;
+  EXPECT_EQ(json::parse(there.out, nullptr, false)["rebuilt"][0]["namespace"],
+            "customer_search.v1.b2");
+  EXPECT_EQ(serve.stop(SIGTERM), 0);
+}
+
+// On Kafka, where events can arrive while the service runs: status shows them being folded, and
+// verify, reading the read models at one moment, finds them equal to a fresh fold up to there.
+TEST(Cli, ProjectionsStatusShowsTheFoldRateAndVerifyHoldsWhileEventsArrive) {
+  TempDir dir;
+  DevBroker broker(dir.path());
+  ASSERT_FALSE(broker.servers.empty());
+  auto log = kafka_log(broker);
+  constexpr int kCustomers = 20;
+  Appendable logins;
+  ASSERT_NO_FATAL_FAILURE(register_and_seal_logins(dir.path(), *log, kCustomers, 20'000, logins));
+  const std::vector<std::string> kafka{"--event-log", "kafka://" + broker.servers};
+  auto command = serve_command(dir.path());
+  command.insert(command.end(), kafka.begin(), kafka.end());
+  Child serve(command);
+  ASSERT_FALSE(wait_for_log(serve, "read models caught up").is_null());
+
+  Appender appender(*log, logins);
+  while (appender.appended() < 100) std::this_thread::sleep_for(10ms);
+  auto sample = kafka;
+  sample.insert(sample.end(), {"--sample", "1"});
+  const auto status = projections_command("status", dir.path(), sample);
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const auto report = json::parse(status.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << status.out;
+  ASSERT_EQ(report["models"].size(), kModels.size()) << report.dump();
+  for (const char* name : kModels) {
+    EXPECT_GT(model_in(report, name).value("eventsFoldedPerSecond", 0.0), 0.0) << report.dump();
+  }
+
+  const auto verified = projections_command("verify", dir.path(), kafka);
+  const int appended = appender.stop();
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  const auto verdict = json::parse(verified.out, nullptr, false);
+  ASSERT_TRUE(verdict.is_object()) << verified.out;
+  EXPECT_EQ(verdict["equal"], true) << verdict.dump();
+  for (const auto& model : verdict["models"]) {
+    EXPECT_GT(model["events"], kCustomers) << model.dump();
+    EXPECT_LE(model["events"], kCustomers + appended) << model.dump();
+  }
+  EXPECT_EQ(serve.stop(SIGTERM), 0);
+  log.reset();  // before the broker goes
+  EXPECT_EQ(broker.child.stop(SIGTERM), 0);
 }
 
 }  // namespace
