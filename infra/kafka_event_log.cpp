@@ -10,7 +10,6 @@
 #include <mutex>
 #include <optional>
 #include <semaphore>
-#include <shared_mutex>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -49,6 +48,9 @@ struct ClientDeleter {
   void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
 };
 using Client = std::unique_ptr<rd_kafka_t, ClientDeleter>;
+// A producer shared by those using it (the log while it is current, an append while it enqueues,
+// the poller while it serves the reports); the last of them destroys it.
+using Producer = std::shared_ptr<rd_kafka_t>;
 
 // A client of `type` with `settings`; `prepare` may add callbacks and the opaque first.
 // errc::invalid naming a setting librdkafka refuses.
@@ -105,8 +107,12 @@ struct InFlight {
       std::lock_guard lock(mu);
       if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         if (error == RD_KAFKA_RESP_ERR_NO_ERROR) error = message.err;
-        if (rd_kafka_message_status(&message) == RD_KAFKA_MSG_STATUS_NOT_PERSISTED)
+        if (message.err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+            message.err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+          some_purged = true;
+        } else if (rd_kafka_message_status(&message) == RD_KAFKA_MSG_STATUS_NOT_PERSISTED) {
           some_not_written = true;
+        }
       } else {
         positions[index] = Position{Partition{message.partition}, Offset{message.offset}};
       }
@@ -127,6 +133,9 @@ struct InFlight {
   std::size_t remaining;                                   // delivery reports still to come
   rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;  // the first failure
   bool some_not_written = false;  // a failed event is certainly not in the log
+  // An event was purged (after a fatal error): librdkafka gave up on it without the broker's
+  // word, so the append's outcome is unknown whatever else failed.
+  bool some_purged = false;
   std::binary_semaphore done{0};  // released when `remaining` reaches 0
 };
 
@@ -171,11 +180,9 @@ std::optional<Part> part_of(const rd_kafka_message_t& message) {
 // a command whose parts stop short or start late (its append failed half way) is dropped.
 class CommandAssembler {
  public:
-  // With `trust_midway_start`, a first record in the middle of a command is taken for where the
-  // reader was asked to start, and the command's remaining parts pass through; without, it is
-  // skipped as the remainder of a torn command unless trust_midway_start() is called first.
-  CommandAssembler(Partition partition, bool trust_midway_start)
-      : partition_(partition), first_(trust_midway_start) {}
+  // A first record in the middle of a command is skipped as the remainder of a torn command,
+  // unless trust_midway_start() is called first.
+  explicit CommandAssembler(Partition partition) : partition_(partition) {}
 
   // The next record may be in the middle of a command whose earlier parts the reader checked.
   void trust_midway_start() { first_ = true; }
@@ -243,7 +250,7 @@ class CommandAssembler {
   std::size_t count_ = 0;       // the number of parts of that command
   std::size_t next_index_ = 0;  // the part expected next
   bool passing_ = false;        // parts of a command entered midway go straight to `ready`
-  bool first_;                  // the next record may start in the middle of a command
+  bool first_ = false;          // the next record may start in the middle of a command
 };
 
 // The record of `message`, a message without error of `partition`.
@@ -251,6 +258,90 @@ Record record_of(const rd_kafka_message_t& message, Partition partition) {
   return Record{Position{partition, Offset{message.offset}},
                 std::string(static_cast<const char*>(message.key), message.key_len),
                 std::string(static_cast<const char*>(message.payload), message.len)};
+}
+
+// Reassembles the commands of one partition as a consumer reads it from an offset its reader
+// chose (a cursor's start, a group member's checkpoint). An offset in the middle of a command is
+// where the reader stopped, or the remainder of a command whose first parts were lost: the
+// consumer goes back to check that the log has the command's earlier parts; the rest passes if
+// it has, and is skipped if not. Cursors and group readers alike read through one of these.
+class CommandReader {
+ public:
+  explicit CommandReader(Partition partition) : partition_(partition), commands_(partition) {}
+
+  // Takes the partition's next message (one without error); whole commands' records go to
+  // `ready`. Returns the offset the consumer must go back to before reading on, if any; the
+  // message is then read again, after the command's earlier parts.
+  std::optional<std::int64_t> take(const rd_kafka_message_t& message, std::deque<Record>& ready) {
+    auto part = part_of(message);
+    if (check_ && message.offset < check_->resume) {
+      check_part(message.offset, part);
+      return std::nullopt;
+    }
+    if (check_) {
+      if (check_->whole && check_->next == check_->resume) commands_.trust_midway_start();
+      check_.reset();
+    } else if (!started_) {
+      started_ = true;
+      if (part && part->index > 1 && message.offset >= static_cast<std::int64_t>(part->index - 1)) {
+        const auto first = message.offset - static_cast<std::int64_t>(part->index - 1);
+        check_ = Check{part->command, part->count, first, message.offset, first, true};
+        return first;
+      }
+    }
+    commands_.admit(record_of(message, partition_), std::move(part), ready);
+    return std::nullopt;
+  }
+
+  // The offset of the first record taken but not passed on yet (held back, or where reading
+  // resumes once the earlier parts are checked), if any.
+  std::optional<Offset> pending_from() const {
+    if (check_) return Offset{check_->resume};
+    return commands_.held_from();
+  }
+
+ private:
+  // Checks that the record at `offset`, before where reading resumes, is the expected part.
+  void check_part(std::int64_t offset, const std::optional<Part>& part) {
+    const auto expected = static_cast<std::size_t>(offset - check_->first + 1);
+    check_->whole = check_->whole && offset == check_->next && part &&
+                    part->command == check_->command && part->count == check_->count &&
+                    part->index == expected;
+    check_->next = offset + 1;
+  }
+
+  // The earlier parts of the command reading started in the middle of, being checked.
+  struct Check {
+    std::string command;  // the command's id
+    std::size_t count;    // its number of parts
+    std::int64_t first;   // the offset its first part must be at
+    std::int64_t resume;  // the offset reading started at
+    std::int64_t next;    // the offset of the part expected next
+    bool whole;           // every part read so far was the expected one
+  };
+
+  Partition partition_;         // the partition reassembled
+  CommandAssembler commands_;   // holds the parts of an incomplete command
+  std::optional<Check> check_;  // while reading the earlier parts
+  bool started_ = false;        // a message was taken
+};
+
+// Makes `consumer` read `partition` of `topic` on from `offset`, dropping what it fetched beyond.
+// unavailable when it cannot.
+Result<void> seek(rd_kafka_t* consumer, const char* topic, Partition partition,
+                  std::int64_t offset) {
+  rd_kafka_topic_partition_list_t* partitions = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(partitions, topic, partition.value)->offset = offset;
+  rd_kafka_error_t* error =
+      rd_kafka_seek_partitions(consumer, partitions, milliseconds(kCatchUpLimit));
+  auto err = error != nullptr ? rd_kafka_error_code(error) : partitions->elems[0].err;
+  if (error != nullptr) rd_kafka_error_destroy(error);
+  rd_kafka_topic_partition_list_destroy(partitions);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return unavailable(fmt::format("partition {} cannot go back to offset {}: {}", partition.value,
+                                   offset, rd_kafka_err2str(err)));
+  }
+  return success();
 }
 
 // A cursor on one partition: a consumer of its own (librdkafka's simple consumer: no group),
@@ -263,7 +354,7 @@ class KafkaCursor final : public events::PartitionCursor {
         topic_(topic),
         partition_(partition),
         fetched_(from),
-        commands_(partition, /*trust_midway_start=*/false) {}
+        commands_(partition) {}
   ~KafkaCursor() override {
     rd_kafka_consume_stop(topic_, partition_.value);
     rd_kafka_topic_destroy(topic_);
@@ -310,8 +401,7 @@ class KafkaCursor final : public events::PartitionCursor {
 
   Offset position() const override {
     if (!ready_.empty()) return ready_.front().position.offset;
-    if (prefix_) return Offset{prefix_->resume};
-    return commands_.held_from().value_or(fetched_);
+    return commands_.pending_from().value_or(fetched_);
   }
 
  private:
@@ -334,46 +424,12 @@ class KafkaCursor final : public events::PartitionCursor {
       return true;
     }
     fetched_ = Offset{message->offset + 1};
-    auto part = part_of(*message);
-    if (prefix_ && message->offset < prefix_->resume) {
-      check_prefix_part(message->offset, part);
-      return true;
+    if (const auto back = commands_.take(*message, ready_)) {
+      const auto sought = seek(consumer_.get(), rd_kafka_topic_name(topic_), partition_, *back);
+      if (!sought) return sought.error();
+      fetched_ = Offset{*back};
     }
-    if (prefix_) {
-      if (prefix_->whole) commands_.trust_midway_start();
-      prefix_.reset();
-    } else if (!started_) {
-      started_ = true;
-      if (part && part->index > 1 && message->offset >= static_cast<std::int64_t>(part->index - 1))
-        return read_prefix(message->offset, *part);
-    }
-    commands_.admit(record_of(*message, partition_), std::move(part), ready_);
     return true;
-  }
-
-  // The cursor starts in the middle of a command: goes back to read the command's earlier parts
-  // first, to check that the log has them all; else the rest is the remainder of a command
-  // whose first parts were lost, and is skipped. Returns true, or unavailable when the
-  // consumer cannot go back.
-  Result<bool> read_prefix(std::int64_t offset, const Part& part) {
-    const auto first = offset - static_cast<std::int64_t>(part.index - 1);
-    const auto err = rd_kafka_seek(topic_, partition_.value, first, milliseconds(kCatchUpLimit));
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return unavailable(fmt::format("partition {} cannot go back to offset {}: {}",
-                                     partition_.value, first, rd_kafka_err2str(err)));
-    }
-    prefix_ = Prefix{part.command, part.count, first, offset, true};
-    fetched_ = Offset{first};
-    return true;
-  }
-
-  // Checks that the record at `offset`, before where the cursor starts, is the expected part.
-  void check_prefix_part(std::int64_t offset, const std::optional<Part>& part) {
-    const auto expected = static_cast<std::size_t>(offset - prefix_->first + 1);
-    if (!part || part->command != prefix_->command || part->count != prefix_->count ||
-        part->index != expected) {
-      prefix_->whole = false;
-    }
   }
 
   // Whether the partition holds records past those polled (its high watermark, as last
@@ -391,23 +447,12 @@ class KafkaCursor final : public events::PartitionCursor {
     return high > fetched_.value;
   }
 
-  Client consumer_;            // the client
-  rd_kafka_topic_t* topic_;    // its handle of the topic, consuming partition_
-  Partition partition_;        // the partition read
-  Offset fetched_;             // the offset of the next message to poll
-  std::deque<Record> ready_;   // whole commands' records, not yet returned
-  CommandAssembler commands_;  // holds the parts of an incomplete command
-
-  // The earlier parts of the command the cursor started in the middle of, being checked.
-  struct Prefix {
-    std::string command;  // the command's id
-    std::size_t count;    // its number of parts
-    std::int64_t first;   // the offset its first part must be at
-    std::int64_t resume;  // the offset the cursor was asked to start at
-    bool whole;           // every part read so far was the expected one
-  };
-  std::optional<Prefix> prefix_;  // while reading the earlier parts
-  bool started_ = false;          // a record was taken
+  Client consumer_;           // the client
+  rd_kafka_topic_t* topic_;   // its handle of the topic, consuming partition_
+  Partition partition_;       // the partition read
+  Offset fetched_;            // the offset of the next message to poll
+  std::deque<Record> ready_;  // whole commands' records, not yet returned
+  CommandReader commands_;    // reassembles the commands
 };
 
 }  // namespace
@@ -426,7 +471,7 @@ struct KafkaEventLog::Impl {
             // (bench log-append --appenders 256: 0 ms 139k events/s, 2 ms 72k, 5 ms 37k).
             {"linger.ms", "0"},
             {"batch.num.messages", "10000"},
-            {"queue.buffering.max.messages", "1000000"},
+            {"queue.buffering.max.messages", std::to_string(options.max_queued_events)},
             {"message.timeout.ms", std::to_string(options.append_timeout.count())},
             // A request in flight to a broker that went away fails no later than the append.
             {"request.timeout.ms", std::to_string(options.append_timeout.count())},
@@ -440,14 +485,12 @@ struct KafkaEventLog::Impl {
         const std::unique_ptr<Ticket> ticket(static_cast<Ticket*>(m->_private));
         ticket->flight->report(*m, ticket->index);
       });
-      rd_kafka_conf_set_error_cb(
-          conf, [](rd_kafka_t* rk, int err, const char* reason, void* opaque) {
-            log_error("kafka producer error",
-                      {{"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))},
-                       {"detail", reason}});
-            if (err == RD_KAFKA_RESP_ERR__FATAL) static_cast<Impl*>(opaque)->fatal = true;
-            (void)rk;
-          });
+      rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t*, int err, const char* reason, void*) {
+        // A fatal error is acted on by the poller, which asks the current producer.
+        log_error("kafka producer error",
+                  {{"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))},
+                   {"detail", reason}});
+      });
     });
   }
 
@@ -483,7 +526,7 @@ struct KafkaEventLog::Impl {
   // The partition count of the topic, or 0 when it does not exist.
   Result<int> topic_partitions() {
     const rd_kafka_metadata_t* metadata = nullptr;
-    const auto err = rd_kafka_metadata(producer.get(), 1, nullptr, &metadata,
+    const auto err = rd_kafka_metadata(producer.load().get(), 1, nullptr, &metadata,
                                        milliseconds(options.connect_timeout));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return unavailable(fmt::format("cannot reach Kafka at {}: {}", options.bootstrap_servers,
@@ -507,14 +550,15 @@ struct KafkaEventLog::Impl {
                               reason, sizeof reason);
     if (topic == nullptr)
       return make_error(errc::invalid, "", fmt::format("cannot create topic: {}", reason));
+    const Producer client = producer.load();
     rd_kafka_AdminOptions_t* admin =
-        rd_kafka_AdminOptions_new(producer.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+        rd_kafka_AdminOptions_new(client.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_AdminOptions_set_request_timeout(admin, milliseconds(options.connect_timeout), reason,
                                               sizeof reason);
     rd_kafka_AdminOptions_set_operation_timeout(admin, milliseconds(options.connect_timeout),
                                                 reason, sizeof reason);
-    rd_kafka_queue_t* queue = rd_kafka_queue_new(producer.get());
-    rd_kafka_CreateTopics(producer.get(), &topic, 1, admin, queue);
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(client.get());
+    rd_kafka_CreateTopics(client.get(), &topic, 1, admin, queue);
     rd_kafka_event_t* event =
         rd_kafka_queue_poll(queue, milliseconds(options.connect_timeout) + 1000);
     auto err = event == nullptr ? RD_KAFKA_RESP_ERR__TIMED_OUT : rd_kafka_event_error(event);
@@ -559,8 +603,9 @@ struct KafkaEventLog::Impl {
     return success();
   }
 
-  // Enqueues one event of a command of `count` events. Returns librdkafka's refusal, if any.
-  rd_kafka_resp_err_t produce(std::int32_t partition, std::string_view key,
+  // Enqueues one event of a command of `count` events on `producer`. Returns librdkafka's
+  // refusal, if any.
+  rd_kafka_resp_err_t produce(rd_kafka_t* producer, std::int32_t partition, std::string_view key,
                               const EncodedEvent& event, std::size_t index, std::size_t count,
                               std::string_view command_id,
                               const std::shared_ptr<InFlight>& flight) {
@@ -577,7 +622,7 @@ struct KafkaEventLog::Impl {
     }
     auto ticket = std::make_unique<Ticket>(Ticket{flight, index});
     const auto err = rd_kafka_producev(
-        producer.get(), RD_KAFKA_V_TOPIC(options.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+        producer, RD_KAFKA_V_TOPIC(options.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
         RD_KAFKA_V_KEY(key.data(), key.size()),
         RD_KAFKA_V_VALUE(const_cast<char*>(event.payload.data()), event.payload.size()),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
@@ -590,45 +635,80 @@ struct KafkaEventLog::Impl {
     return err;
   }
 
-  // Serves delivery reports; replaces the producer after a fatal error.
+  // Serves delivery reports; replaces the producer after a fatal error. Once stopping (no append
+  // is waiting any more), purges the retired producers and serves them until they hold nothing.
   void poll_loop() {
+    using Clock = std::chrono::steady_clock;
+    auto next_attempt = Clock::now();  // of replacing a failed producer
     while (!stopping) {
-      if (fatal.exchange(false)) replace_producer();
-      std::shared_lock lock(producer_mu);
-      rd_kafka_poll(producer.get(), 50);
+      const Producer current = producer.load();
+      if (rd_kafka_fatal_error(current.get(), nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR &&
+          Clock::now() >= next_attempt && !replace_producer(current)) {
+        next_attempt = Clock::now() + std::chrono::seconds(1);
+      }
+      rd_kafka_poll(current.get(), retired.empty() ? 50 : 10);
+      serve_retired();
+    }
+    for (auto& old : retired) old.purge_at = Clock::now();
+    while (!retired.empty()) {
+      serve_retired();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
 
   // A fatal error (e.g. the idempotent producer lost its sequence) ends a producer for good:
-  // make a new one, then fail what the old one still holds (in flight: outcome unknown).
-  void replace_producer() {
+  // appends go to a new one at once, and the failed one retires (see serve_retired()). Returns
+  // false when no new producer could be made.
+  bool replace_producer(const Producer& failed) {
     char reason[512];
-    const auto cause = rd_kafka_fatal_error(producer.get(), reason, sizeof reason);
+    const auto cause = rd_kafka_fatal_error(failed.get(), reason, sizeof reason);
     log_error("kafka producer failed for good; replacing it",
               {{"error", rd_kafka_err2name(cause)}, {"detail", reason}});
     auto fresh = make_producer();
     if (!fresh) {
       log_error("cannot make a new kafka producer", {{"error", fresh.error().message}});
-      fatal = true;  // try again on the next round
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-      return;
+      return false;
     }
-    Client old;
-    {
-      std::unique_lock lock(producer_mu);
-      old = std::exchange(producer, std::move(*fresh));
-    }
-    rd_kafka_purge(old.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-    while (rd_kafka_outq_len(old.get()) > 0) rd_kafka_poll(old.get(), 50);
+    // Appends that loaded the failed producer before the swap keep it alive while they use it;
+    // it refuses their events (librdkafka refuses to produce after a fatal error).
+    producer.store(Producer(std::move(*fresh)));
+    retired.push_back(
+        Retired{failed, std::chrono::steady_clock::now() + options.append_timeout, false});
     ++restarts;
+    return true;
   }
 
+  // Serves the delivery reports of the retired producers. Librdkafka drops a failed producer's
+  // queue at once but still waits for the answers to the requests it has in flight, so that
+  // what the brokers stored is reported as stored; what is unanswered by the time its appends
+  // stop waiting is purged (and reported as outcome unknown, see InFlight). A retired producer
+  // is let go once it holds nothing.
+  void serve_retired() {
+    const auto now = std::chrono::steady_clock::now();
+    std::erase_if(retired, [&](Retired& old) {
+      if (!old.purged && now >= old.purge_at) {
+        rd_kafka_purge(old.producer.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        old.purged = true;
+      }
+      rd_kafka_poll(old.producer.get(), 0);
+      return rd_kafka_outq_len(old.producer.get()) == 0;
+    });
+  }
+
+  // A producer replaced after a fatal error, until every message it holds is reported.
+  struct Retired {
+    Producer producer;                               // the failed producer
+    std::chrono::steady_clock::time_point purge_at;  // when its unanswered messages are purged
+    bool purged;                                     // they were
+  };
+
   KafkaLogOptions options;
-  std::shared_mutex producer_mu;  // shared to use the producer, exclusive to replace it
-  Client producer;                // guarded by producer_mu
+  // The producer appends use. Replaced whole, so a replacement never waits for its users, and
+  // each keeps the producer it loaded alive until done with it.
+  std::atomic<Producer> producer;
+  std::vector<Retired> retired;  // replaced producers still holding messages; the poller's own
   // One per partition, held while a command's events are enqueued, so they are contiguous.
-  std::unique_ptr<std::mutex[]> partition_mu;
-  std::atomic<bool> fatal{false};     // the producer reported a fatal error
+  std::unique_ptr<std::timed_mutex[]> partition_mu;
   std::atomic<bool> stopping{false};  // the poller should end
   std::thread poller;                 // runs poll_loop()
   std::atomic<std::uint64_t> appends{0}, events{0}, failed_appends{0}, restarts{0};
@@ -642,9 +722,10 @@ Result<std::unique_ptr<KafkaEventLog>> KafkaEventLog::open(const KafkaLogOptions
   auto impl = std::make_unique<Impl>(options);
   auto producer = impl->make_producer();
   if (!producer) return producer.error();
-  impl->producer = std::move(*producer);
+  impl->producer.store(Producer(std::move(*producer)));
   if (auto ready = impl->ensure_topic(); !ready) return ready.error();
-  impl->partition_mu = std::make_unique<std::mutex[]>(static_cast<std::size_t>(options.partitions));
+  impl->partition_mu =
+      std::make_unique<std::timed_mutex[]>(static_cast<std::size_t>(options.partitions));
   impl->poller = std::thread([raw = impl.get()] { raw->poll_loop(); });
   return std::unique_ptr<KafkaEventLog>(new KafkaEventLog(std::move(impl)));
 }
@@ -652,10 +733,7 @@ Result<std::unique_ptr<KafkaEventLog>> KafkaEventLog::open(const KafkaLogOptions
 KafkaEventLog::KafkaEventLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 KafkaEventLog::~KafkaEventLog() {
-  {
-    std::shared_lock lock(impl_->producer_mu);
-    rd_kafka_flush(impl_->producer.get(), milliseconds(impl_->options.append_timeout));
-  }
+  rd_kafka_flush(impl_->producer.load().get(), milliseconds(impl_->options.append_timeout));
   impl_->stopping = true;
   impl_->poller.join();
 }
@@ -673,11 +751,19 @@ Result<std::vector<Position>> KafkaEventLog::append(std::string_view key,
   std::size_t enqueued = 0;
   auto refused = RD_KAFKA_RESP_ERR_NO_ERROR;
   {
-    std::shared_lock producer_lock(impl_->producer_mu);
-    std::lock_guard partition_lock(impl_->partition_mu[static_cast<std::size_t>(partition)]);
+    std::unique_lock partition_lock(impl_->partition_mu[static_cast<std::size_t>(partition)],
+                                    std::defer_lock);
+    if (!partition_lock.try_lock_until(deadline)) {
+      ++impl_->failed_appends;
+      return unavailable(fmt::format(
+          "not written to the event log: partition {} stayed busy with other appends for {} ms",
+          partition, impl_->options.append_timeout.count()));
+    }
+    // Loaded once the partition is ours, so a replacement made while waiting for it is used.
+    const Producer producer = impl_->producer.load();
     while (enqueued < events.size()) {
-      refused = impl_->produce(partition, key, events[enqueued], enqueued, events.size(),
-                               events.front().id, flight);
+      refused = impl_->produce(producer.get(), partition, key, events[enqueued], enqueued,
+                               events.size(), events.front().id, flight);
       if (refused == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
         continue;
@@ -699,7 +785,8 @@ Result<std::vector<Position>> KafkaEventLog::append(std::string_view key,
   if (refused != RD_KAFKA_RESP_ERR_NO_ERROR || flight->error != RD_KAFKA_RESP_ERR_NO_ERROR) {
     ++impl_->failed_appends;
     // A command missing any event is incomplete in the log, and readers skip it.
-    if (refused != RD_KAFKA_RESP_ERR_NO_ERROR || flight->some_not_written) {
+    if (!flight->some_purged &&
+        (refused != RD_KAFKA_RESP_ERR_NO_ERROR || flight->some_not_written)) {
       const auto err = refused != RD_KAFKA_RESP_ERR_NO_ERROR ? refused : flight->error;
       return unavailable(fmt::format("not written to the event log: {}", rd_kafka_err2str(err)));
     }
@@ -729,8 +816,7 @@ std::int32_t KafkaEventLog::partition_count() const {
 Result<Offset> KafkaEventLog::end_offset(Partition partition) {
   if (partition.value < 0 || partition.value >= impl_->options.partitions)
     return make_error(errc::invalid, "partition", "no such partition");
-  std::shared_lock lock(impl_->producer_mu);
-  auto end = query_end(impl_->producer.get(), impl_->options.topic.c_str(), partition.value,
+  auto end = query_end(impl_->producer.load().get(), impl_->options.topic.c_str(), partition.value,
                        impl_->options.connect_timeout);
   if (!end) return end.error();
   return Offset{*end};
@@ -758,7 +844,7 @@ struct KafkaGroupReader::Impl {
                            rd_kafka_topic_partition_list_t* partitions, void* opaque) {
     auto& self = *static_cast<Impl*>(opaque);
     self.ready.clear();
-    self.assemblers.clear();
+    self.readers.clear();
     if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       rd_kafka_assign(client, nullptr);
       log_info("kafka group reader revoked", {{"group", self.options.group}});
@@ -769,8 +855,7 @@ struct KafkaGroupReader::Impl {
       auto& partition = partitions->elems[i];
       const Partition p{partition.partition};
       partition.offset = self.options.checkpoint(p).value;
-      // A checkpoint in the middle of a command is where this reader's group stopped.
-      self.assemblers.emplace(p.value, CommandAssembler(p, /*trust_midway_start=*/true));
+      self.readers.emplace(p.value, CommandReader(p));
       assigned.push_back({{"partition", p.value}, {"offset", partition.offset}});
     }
     rd_kafka_assign(client, partitions);
@@ -789,10 +874,10 @@ struct KafkaGroupReader::Impl {
       log_warn("kafka group reader", {{"error", rd_kafka_err2name(message.err)}});
       return success();
     }
-    const auto assembler = assemblers.find(message.partition);
-    if (assembler == assemblers.end()) return success();  // fetched before a revocation
-    assembler->second.admit(record_of(message, Partition{message.partition}), part_of(message),
-                            ready);
+    const auto reader = readers.find(message.partition);
+    if (reader == readers.end()) return success();  // fetched before a revocation
+    if (const auto back = reader->second.take(message, ready))
+      return seek(consumer.get(), topic.c_str(), Partition{message.partition}, *back);
     return success();
   }
 
@@ -807,9 +892,10 @@ struct KafkaGroupReader::Impl {
   }
 
   KafkaGroupOptions options;
-  Client consumer;                                      // subscribed to the topic in options.group
-  std::map<std::int32_t, CommandAssembler> assemblers;  // one per assigned partition
-  std::deque<Record> ready;                             // whole commands' records, not yet returned
+  std::string topic;                              // the log's topic
+  Client consumer;                                // subscribed to the topic in options.group
+  std::map<std::int32_t, CommandReader> readers;  // one per assigned partition
+  std::deque<Record> ready;                       // whole commands' records, not yet returned
 };
 
 Result<std::unique_ptr<KafkaGroupReader>> KafkaGroupReader::open(const KafkaLogOptions& log,
@@ -819,6 +905,7 @@ Result<std::unique_ptr<KafkaGroupReader>> KafkaGroupReader::open(const KafkaLogO
     return make_error(errc::invalid, "checkpoint", "no checkpoint function given");
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  impl->topic = log.topic;
   auto consumer =
       make_client(RD_KAFKA_CONSUMER,
                   {{"bootstrap.servers", log.bootstrap_servers},
@@ -882,7 +969,7 @@ Result<std::vector<Record>> KafkaGroupReader::next(std::size_t max,
 
 std::vector<Partition> KafkaGroupReader::assignment() const {
   std::vector<Partition> out;
-  for (const auto& [partition, assembler] : impl_->assemblers) out.push_back(Partition{partition});
+  for (const auto& [partition, reader] : impl_->readers) out.push_back(Partition{partition});
   return out;
 }
 

@@ -6,17 +6,20 @@
 
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
 
 #include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
 
 #include "infra/kafka_mock_cluster.hpp"
 #include "tests/infra/event_log_contract.hpp"
+#include "tests/support/numbered.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace clientele::testing {
@@ -31,6 +34,8 @@ using infra::KafkaEventLog;
 using infra::KafkaLogOptions;
 using infra::KafkaMockCluster;
 
+constexpr int kProduce = 0;  // the Kafka protocol's Produce API key
+
 // One cluster for the contract suite; each log in it has a topic of its own.
 KafkaMockCluster& shared_cluster() {
   static const auto cluster = [] {
@@ -41,23 +46,36 @@ KafkaMockCluster& shared_cluster() {
   return *cluster;
 }
 
-// Opens a log on `topic` of `cluster`, making the topic first if needed (the mock has no
-// CreateTopics).
-std::unique_ptr<KafkaEventLog> open_on(KafkaMockCluster& cluster, const std::string& topic,
-                                       std::int32_t partitions,
-                                       std::chrono::milliseconds timeout = 10s) {
+KafkaLogOptions options_for(const std::string& bootstrap_servers, const std::string& topic,
+                            std::int32_t partitions, std::chrono::milliseconds timeout) {
+  KafkaLogOptions options;
+  options.bootstrap_servers = bootstrap_servers;
+  options.topic = topic;
+  options.partitions = partitions;
+  options.append_timeout = timeout;
+  return options;
+}
+
+std::unique_ptr<KafkaEventLog> open_log(const KafkaLogOptions& options) {
+  auto log = KafkaEventLog::open(options);
+  if (!log) throw std::runtime_error(log.error().message);
+  return std::move(*log);
+}
+
+// Makes `topic` in `cluster` unless it exists (the mock has no CreateTopics).
+void ensure_topic(KafkaMockCluster& cluster, const std::string& topic, std::int32_t partitions) {
   if (auto created = cluster.create_topic(topic, partitions);
       !created && created.error().code != errc::conflict) {
     throw std::runtime_error(created.error().message);
   }
-  KafkaLogOptions options;
-  options.bootstrap_servers = cluster.bootstrap_servers();
-  options.topic = topic;
-  options.partitions = partitions;
-  options.append_timeout = timeout;
-  auto log = KafkaEventLog::open(options);
-  if (!log) throw std::runtime_error(log.error().message);
-  return std::move(*log);
+}
+
+// Opens a log on `topic` of `cluster`, making the topic first if needed.
+std::unique_ptr<KafkaEventLog> open_on(KafkaMockCluster& cluster, const std::string& topic,
+                                       std::int32_t partitions,
+                                       std::chrono::milliseconds timeout = 10s) {
+  ensure_topic(cluster, topic, partitions);
+  return open_log(options_for(cluster.bootstrap_servers(), topic, partitions, timeout));
 }
 
 // The log "in" `dir`: the topic named after the directory, so reopening finds the same events.
@@ -163,6 +181,72 @@ std::unique_ptr<KafkaMockCluster> start_cluster(int brokers) {
   return std::move(*cluster);
 }
 
+// A mock cluster driven through librdkafka's mock API itself, for the faults KafkaMockCluster
+// does not offer: slow brokers, and errors and delays of one broker's answers.
+class RawMockCluster {
+ public:
+  explicit RawMockCluster(int brokers) {
+    char reason[512];
+    client_ = rd_kafka_new(RD_KAFKA_PRODUCER, rd_kafka_conf_new(), reason, sizeof reason);
+    if (client_ == nullptr) throw std::runtime_error(reason);
+    mock_ = rd_kafka_mock_cluster_new(client_, brokers);
+    if (mock_ == nullptr) throw std::runtime_error("cannot start the mock cluster");
+  }
+  ~RawMockCluster() {
+    rd_kafka_mock_cluster_destroy(mock_);
+    rd_kafka_destroy(client_);
+  }
+  RawMockCluster(const RawMockCluster&) = delete;
+  RawMockCluster& operator=(const RawMockCluster&) = delete;
+
+  std::string bootstrap_servers() const { return rd_kafka_mock_cluster_bootstraps(mock_); }
+  rd_kafka_mock_cluster_t* get() const { return mock_; }
+
+  // Makes `topic` with one partition per entry of `leaders`, led by that broker.
+  void create_topic(const std::string& topic, const std::vector<int>& leaders) {
+    const auto partitions = static_cast<int>(leaders.size());
+    if (rd_kafka_mock_topic_create(mock_, topic.c_str(), partitions, 1) != 0)
+      throw std::runtime_error("cannot create " + topic);
+    for (int p = 0; p < partitions; ++p)
+      rd_kafka_mock_partition_set_leader(mock_, topic.c_str(), p, leaders[p]);
+  }
+
+ private:
+  rd_kafka_t* client_ = nullptr;             // the handle the cluster belongs to
+  rd_kafka_mock_cluster_t* mock_ = nullptr;  // the brokers
+};
+
+// A key that `log` puts in `partition`.
+std::string key_in(const KafkaEventLog& log, std::int32_t partition) {
+  for (int i = 0;; ++i) {
+    auto key = numbered("CUST_", i);
+    if (log.partition_for(key).value == partition) return key;
+  }
+}
+
+// Appends one event on another thread.
+class BackgroundAppend {
+ public:
+  BackgroundAppend(KafkaEventLog& log, std::string key, EncodedEvent e)
+      : event_(std::move(e)), thread_([this, &log, key = std::move(key)] {
+          result_.emplace(log.append(key, std::span(&event_, 1)));
+        }) {}
+  ~BackgroundAppend() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // Waits for the append to end.
+  const Result<std::vector<events::Position>>& result() {
+    thread_.join();
+    return *result_;
+  }
+
+ private:
+  EncodedEvent event_;                                           // the event appended
+  std::optional<Result<std::vector<events::Position>>> result_;  // once the append ended
+  std::thread thread_;                                           // runs the append
+};
+
 }  // namespace
 
 TEST(KafkaEventLog, BrokersDownFailAppendsInTimeAndLoseOrDuplicateNothingAcknowledged) {
@@ -193,20 +277,19 @@ TEST(KafkaEventLog, BrokersDownFailAppendsInTimeAndLoseOrDuplicateNothingAcknowl
 TEST(KafkaEventLog, RetriableProduceErrorsAreRetriedTransparently) {
   auto cluster = start_cluster(1);
   auto log = open_on(*cluster, "retried", 1);
-  constexpr int kProduce = 0;  // the Produce API key
   cluster->push_request_errors(
       kProduce,
       {RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
        RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS});
   for (int i = 0; i < 20; ++i) {
-    const auto e = event("r" + std::to_string(i));
+    const auto e = event(numbered("r", i));
     const auto result = log->append("CUST_1", std::span(&e, 1));
     ASSERT_TRUE(result.ok()) << result.error().message;
     EXPECT_EQ(result->front().offset.value, i);
   }
   const auto records = read_everything(*log);
   ASSERT_EQ(records.size(), 20u);
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(records[i].payload, "r" + std::to_string(i));
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(records[i].payload, numbered("r", i));
 }
 
 // A fatal producer error (here: the broker and the idempotent producer disagree on the sequence
@@ -216,7 +299,6 @@ TEST(KafkaEventLog, AFatalProducerErrorReplacesTheProducer) {
   auto log = open_on(*cluster, "fatal", 1, 5s);
   const auto first = event("before");
   ASSERT_TRUE(log->append("CUST_5", std::span(&first, 1)).ok());
-  constexpr int kProduce = 0;
   cluster->push_request_errors(kProduce, {RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER});
   const auto doomed = event("doomed");
   const auto failed = log->append("CUST_5", std::span(&doomed, 1));
@@ -230,6 +312,113 @@ TEST(KafkaEventLog, AFatalProducerErrorReplacesTheProducer) {
   for (const auto& record : read_everything(*log)) payloads.push_back(record.payload);
   EXPECT_EQ(payloads.front(), "before");
   EXPECT_EQ(payloads.back(), "after");
+}
+
+// The producer is replaced while other threads keep using it without a pause (here: two threads
+// asking for the end of the partition in overlapping turns, each answered after 400 ms), which a
+// lock that lets users in ahead of a waiting replacement would hold back for as long as they ask.
+TEST(KafkaEventLog, AProducerIsReplacedAtOnceWhileOtherThreadsKeepUsingIt) {
+  RawMockCluster cluster(1);
+  cluster.create_topic("busy-producer", {1});
+  auto log = open_log(options_for(cluster.bootstrap_servers(), "busy-producer", 1, 5s));
+  const auto first = event("before");
+  ASSERT_TRUE(log->append("CUST_6", std::span(&first, 1)).ok());
+  rd_kafka_mock_broker_set_rtt(cluster.get(), 1, 400);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> askers;
+  for (int i = 0; i < 2; ++i) {
+    askers.emplace_back([&, i] {
+      std::this_thread::sleep_for(i * 200ms);
+      while (!stop) (void)log->end_offset(Partition{0});
+    });
+  }
+  std::this_thread::sleep_for(500ms);
+  rd_kafka_mock_push_request_errors(cluster.get(), kProduce, 1,
+                                    RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+  const auto doomed = event("doomed");
+  EXPECT_FALSE(log->append("CUST_6", std::span(&doomed, 1)).ok());
+  const bool replaced = eventually([&] { return log->stats().producer_restarts == 1; }, 3s);
+  const auto after = event("after");
+  const auto result = log->append("CUST_6", std::span(&after, 1));
+  stop = true;
+  for (auto& asker : askers) asker.join();
+  EXPECT_TRUE(replaced);
+  EXPECT_TRUE(result.ok()) << result.error().message;
+}
+
+// After a fatal error, the requests in flight still get their answers: an append the brokers
+// stored is acknowledged, not reported as lost or unknown.
+TEST(KafkaEventLog, AnAppendStoredBeforeAFatalErrorIsAcknowledged) {
+  RawMockCluster cluster(2);
+  cluster.create_topic("flushed", {1, 2});
+  auto log = open_log(options_for(cluster.bootstrap_servers(), "flushed", 2, 10s));
+  const auto on_1 = key_in(*log, 0), on_2 = key_in(*log, 1);  // led by brokers 1 and 2
+  for (const auto& key : {on_1, on_2}) {
+    const auto e = event("warm-up " + key);
+    ASSERT_TRUE(log->append(key, std::span(&e, 1)).ok());
+  }
+  // Broker 1 stores the next append at once and answers 2 s later; meanwhile broker 2's answer
+  // to another append ends the producer.
+  rd_kafka_mock_broker_push_request_error_rtts(cluster.get(), 1, kProduce, 1,
+                                               RD_KAFKA_RESP_ERR_NO_ERROR, 2000);
+  BackgroundAppend stored(*log, on_1, event("stored"));
+  auto cursor = log->open_cursor(Partition{0}, Offset{1});
+  ASSERT_TRUE(cursor.ok());
+  const auto readable = (*cursor)->next(1, 5s);  // then broker 1 has it, and answers later
+  ASSERT_TRUE(readable.ok() && readable->size() == 1u);
+  rd_kafka_mock_broker_push_request_error_rtts(cluster.get(), 2, kProduce, 1,
+                                               RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, 0);
+  const auto doomed = event("doomed");
+  EXPECT_FALSE(log->append(on_2, std::span(&doomed, 1)).ok());
+
+  const auto& result = stored.result();
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result->front().offset.value, 1);
+  EXPECT_EQ(log->stats().producer_restarts, 1u);
+}
+
+// An append whose events librdkafka purged after a fatal error (here: waiting in the queue for a
+// partition leader) may or may not be in the log: its outcome is unknown, never "not written".
+TEST(KafkaEventLog, AnAppendPurgedAfterAFatalErrorHasAnUnknownOutcome) {
+  auto cluster = start_cluster(1);
+  ensure_topic(*cluster, "purged", 2);
+  cluster->set_partition_leader("purged", 0, -1);
+  auto log = open_log(options_for(cluster->bootstrap_servers(), "purged", 2, 10s));
+  const auto leaderless = key_in(*log, 0), led = key_in(*log, 1);
+  const auto first = event("before");
+  ASSERT_TRUE(log->append(led, std::span(&first, 1)).ok());
+  BackgroundAppend queued(*log, leaderless, event("queued"));
+  std::this_thread::sleep_for(500ms);
+  cluster->push_request_errors(kProduce, {RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER});
+  const auto doomed = event("doomed");
+  EXPECT_FALSE(log->append(led, std::span(&doomed, 1)).ok());
+
+  const auto& result = queued.result();
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, errc::unavailable);
+  EXPECT_NE(result.error().message.find("outcome unknown"), std::string::npos)
+      << result.error().message;
+}
+
+// Appends that queue up for one partition (here: each holds it while it waits for room in the
+// producer's queue, which nothing empties) each give up within their own timeout.
+TEST(KafkaEventLog, AnAppendWaitsForItsBusyPartitionNoLongerThanItsTimeout) {
+  auto cluster = start_cluster(1);
+  ensure_topic(*cluster, "crowded", 1);
+  cluster->set_partition_leader("crowded", 0, -1);
+  constexpr auto kTimeout = 1s;
+  auto options = options_for(cluster->bootstrap_servers(), "crowded", 1, kTimeout);
+  options.max_queued_events = 1;
+  auto log = open_log(options);
+  Appenders appenders(*log, 4);
+  std::this_thread::sleep_for(5s);
+  appenders.stop();
+  EXPECT_EQ(appenders.acknowledged(), 0u);
+  EXPECT_GT(appenders.failed(), 4u);
+  for (const auto& failure : appenders.failures_) {
+    EXPECT_EQ(failure.error.code, errc::unavailable) << failure.error.message;
+    EXPECT_LT(failure.took, kTimeout + 300ms) << failure.error.message;
+  }
 }
 
 TEST(KafkaEventLog, ALeaderChangeMidStreamKeepsThePartitionsOrder) {
@@ -389,6 +578,48 @@ TEST(KafkaGroupReader, StartsEachAssignedPartitionAtItsCheckpointAndSharesThemWi
     for (const auto p : member->assignment()) EXPECT_TRUE(all.insert(p.value).second) << p.value;
   }
   EXPECT_EQ(all.size(), 4u);
+}
+
+// Every record a group member reads from `checkpoint` on in partition 0 of `topic`, up to the
+// one whose payload is `last`.
+std::vector<std::string> read_group(KafkaMockCluster& cluster, const std::string& topic,
+                                    const std::string& group, std::int64_t checkpoint,
+                                    const std::string& last) {
+  KafkaLogOptions where;
+  where.bootstrap_servers = cluster.bootstrap_servers();
+  where.topic = topic;
+  where.partitions = 1;
+  auto reader = infra::KafkaGroupReader::open(
+      where, {group, [=](Partition) { return Offset{checkpoint}; }, 6s});
+  if (!reader) return {"cannot open: " + reader.error().message};
+  std::vector<std::string> payloads;
+  eventually(
+      [&] {
+        auto records = (*reader)->next(100, 200ms);
+        EXPECT_TRUE(records.ok());
+        if (records) {
+          for (const auto& payload : payloads_of(*records)) payloads.push_back(payload);
+        }
+        return !payloads.empty() && payloads.back() == last;
+      },
+      60s);
+  return payloads;
+}
+
+// Group members start at checkpoints as cursors do at offsets: in the middle of a command, they
+// check that its earlier parts are in the log, and skip its rest when they are not.
+TEST(KafkaGroupReader, ACheckpointInTheMiddleOfACommandIsCheckedAsACursorsStartIs) {
+  auto cluster = start_cluster(1);
+  auto log = open_on(*cluster, "checked", 1);
+  const std::vector<EncodedEvent> whole{event("w1"), event("w2")};
+  ASSERT_TRUE(log->append("CUST_3", whole).ok());                          // 0-1
+  produce_parts(*cluster, "checked", {{"l2", "2/3/L"}, {"l3", "3/3/L"}});  // 2-3: starts late
+  const auto z = event("z1");
+  ASSERT_TRUE(log->append("CUST_3", std::span(&z, 1)).ok());  // 4
+
+  EXPECT_EQ(read_group(*cluster, "checked", "from-1", 1, "z1"),
+            (std::vector<std::string>{"w2", "z1"}));
+  EXPECT_EQ(read_group(*cluster, "checked", "from-3", 3, "z1"), (std::vector<std::string>{"z1"}));
 }
 
 TEST(KafkaEventLog, AppendedRecordsCarryTheKeyAndHeaders) {
