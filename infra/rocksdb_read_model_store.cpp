@@ -74,7 +74,9 @@ rocksdb::DBOptions db_options() {
 rocksdb::ColumnFamilyOptions family_options() {
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));  // a miss reads no data block
-  table.block_cache = rocksdb::NewLRUCache(64 << 20);            // shared by every column family
+  // Shared by every column family. 256 MiB: search at a million events seeks in the trigram
+  // lists all over the index, and read models are what the service reads.
+  table.block_cache = rocksdb::NewLRUCache(256 << 20);
   table.cache_index_and_filter_blocks = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
   rocksdb::ColumnFamilyOptions options;
@@ -565,6 +567,16 @@ Result<void> RocksDbReadModelStore::compact() {
   std::shared_lock lock(impl_->mu);
   if (auto r = impl_->rewrite_all(); !r) return r;
   return impl_->drop_obsolete_files();
+}
+
+Result<void> RocksDbReadModelStore::settle(const Namespace& ns) {
+  if (impl_->secondary) return read_only();
+  const auto family = impl_->find(ns.str());
+  if (!family) return no_namespace(ns.str());
+  rocksdb::CompactRangeOptions options;  // flushes first; the bottommost level stays as it is
+  const auto s = impl_->db->CompactRange(options, family.get(), nullptr, nullptr);
+  if (!s.ok()) return unavailable("cannot compact namespace " + ns.str(), s);
+  return success();
 }
 
 }  // namespace clientele::infra

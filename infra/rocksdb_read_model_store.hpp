@@ -23,8 +23,9 @@ class RocksDbReadModelStore final : public projections::ReadModelStore {
   // Opens the store in `directory` read-only, as a RocksDB secondary instance
   // (rocksdb_secondary.hpp) with its info log in `secondary_dir`, while another process — the
   // service — may hold it open. It catches up with that process once, here: every snapshot of it
-  // sees that one moment. create(), drop(), commit() and compact() fail with errc::unavailable.
-  // errc::not_found when `directory` holds no store; errc::unavailable when it cannot be opened.
+  // sees that one moment. create(), drop(), commit(), compact() and settle() fail with
+  // errc::unavailable. errc::not_found when `directory` holds no store; errc::unavailable when it
+  // cannot be opened.
   static Result<std::unique_ptr<RocksDbReadModelStore>> open_secondary(
       const std::filesystem::path& directory, const std::filesystem::path& secondary_dir);
   // Closes the database. No batch or snapshot of the store may be alive.
@@ -50,6 +51,7 @@ class RocksDbReadModelStore final : public projections::ReadModelStore {
   // Flushes and compacts every namespace to the bottommost level. Namespaces cannot be created
   // or dropped meanwhile; commits can.
   Result<void> compact() override;
+  Result<void> settle(const projections::Namespace& ns) override;
 
   struct Impl;
 

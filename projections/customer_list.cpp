@@ -111,22 +111,39 @@ std::vector<std::string> index_keys(const json& member) {
   return out;
 }
 
-// Writes the member and the index entries that changed since `before` (null for a new member):
-// an event that moves no filter or sort field, like a login, writes the member alone.
+// What an index entry holds: the member's filter fields, so that a page filtered on more than
+// its index key covers is read from the entries alone.
+std::string filter_fields(const json& member) {
+  const auto bytes = json::to_msgpack({{"status", member["status"]},
+                                       {"type", member["type"]},
+                                       {"at", location(member)},
+                                       {"tags", member["tags"]},
+                                       {"createdAt", member["createdAt"]}});
+  return {bytes.begin(), bytes.end()};
+}
+
+// Writes the member and its index entries, replacing those of `before` (null for a new member).
+// When no filter field changed, only the entries whose key changed are written: an event that
+// moves no filter or sort field, like a login, writes the member alone.
 void store_member(Rows& rows, const json& before, json after) {
   if (before == after) return;
+  const auto fields = filter_fields(after);
+  const bool same_fields = !before.is_null() && filter_fields(before) == fields;
   auto old_keys = before.is_null() ? std::vector<std::string>() : index_keys(before);
   auto new_keys = index_keys(after);
   std::sort(old_keys.begin(), old_keys.end());
   std::sort(new_keys.begin(), new_keys.end());
-  std::vector<std::string> changed;
+  std::vector<std::string> gone;
   std::set_difference(old_keys.begin(), old_keys.end(), new_keys.begin(), new_keys.end(),
-                      std::back_inserter(changed));
-  for (const auto& key : changed) rows.remove(key);
-  changed.clear();
-  std::set_difference(new_keys.begin(), new_keys.end(), old_keys.begin(), old_keys.end(),
-                      std::back_inserter(changed));
-  for (const auto& key : changed) rows.put(key, "");
+                      std::back_inserter(gone));
+  for (const auto& key : gone) rows.remove(key);
+  if (same_fields) {
+    std::vector<std::string> added;
+    std::set_difference(new_keys.begin(), new_keys.end(), old_keys.begin(), old_keys.end(),
+                        std::back_inserter(added));
+    new_keys = std::move(added);
+  }
+  for (const auto& key : new_keys) rows.put(key, fields);
   const auto key = member_key(CustomerId(after["id"].get<std::string>()));
   rows.put_doc(key, std::move(after));
 }
@@ -269,19 +286,20 @@ std::optional<Timestamp> timestamp(const json& member, const char* field) {
   return Timestamp(std::chrono::milliseconds(member[field].get<std::int64_t>()));
 }
 
-// Whether the member passes every filter of `query` (already hashed: `city`, `tags`).
-bool passes(const json& member, const ListQuery& query, const std::string& city,
+// Whether filter fields (filter_fields()) pass every filter of `query` (already hashed: `city`,
+// `tags`).
+bool passes(const json& fields, const ListQuery& query, const std::string& city,
             const std::vector<std::string>& tags) {
-  if (query.status && member["status"] != *query.status) return false;
-  if (query.type && member["type"] != *query.type) return false;
-  const auto at = location(member);
+  if (query.status && fields["status"] != *query.status) return false;
+  if (query.type && fields["type"] != *query.type) return false;
+  const auto& at = fields["at"];
   if (query.country && (at.is_null() || at[1] != *query.country)) return false;
   if (query.city && (at.is_null() || at[2] != city)) return false;
   for (const auto& tag : tags) {
-    const auto& has = member["tags"];
+    const auto& has = fields["tags"];
     if (std::find(has.begin(), has.end(), json(tag)) == has.end()) return false;
   }
-  const auto created = number(member, "createdAt");
+  const auto created = number(fields, "createdAt");
   if (query.created_after && created < millis(*query.created_after)) return false;
   if (query.created_before && created >= millis(*query.created_before)) return false;
   return true;
@@ -319,8 +337,8 @@ Result<ListPage> CustomerList::list(const Snapshot& snapshot, const Namespace& n
   const auto city = query.city ? hash("city", *query.city) : std::string();
   std::vector<std::string> tags;
   for (const auto& tag : query.tags) tags.push_back(hash("tag", tag));
-  // The most selective dimension the query names; the other filters are checked per entry,
-  // on the member, which is read only when there are other filters.
+  // The most selective dimension the query names; the other filters are checked on the filter
+  // fields of each entry.
   std::string dimension = "*";
   if (query.city) {
     dimension = "city:" + city;
@@ -338,7 +356,7 @@ Result<ListPage> CustomerList::list(const Snapshot& snapshot, const Namespace& n
                        static_cast<std::size_t>(query.country.has_value()) +
                        static_cast<std::size_t>(query.city.has_value()) + tags.size();
   const bool created_in_range = query.sort == ListSort::CreatedAt;
-  const bool check_members =
+  const bool check_fields =
       filters > 1 || (!created_in_range && (query.created_after || query.created_before));
   const auto prefix = index_prefix(dimension, query.sort);
   auto range = KeyRange::prefixed(prefix);
@@ -359,19 +377,15 @@ Result<ListPage> CustomerList::list(const Snapshot& snapshot, const Namespace& n
   ListPage page;
   std::string last;
   Result<void> parsed = success();
-  // Whether the customer of an entry passes the filters its index key does not cover.
-  const auto wanted = [&](const CustomerId& customer) -> Result<bool> {
-    if (!check_members) return true;
-    auto stored = snapshot.get(ns, member_key(customer));
-    if (!stored) return stored.error();
-    if (!*stored) return false;
-    auto member = parse_doc(**stored);
-    if (!member) return member.error();
-    return passes(*member, query, city, tags);
+  // Whether the entry passes the filters its key does not cover.
+  const auto wanted = [&](std::string_view fields) -> Result<bool> {
+    if (!check_fields) return true;
+    auto parsed = parse_doc(fields);
+    if (!parsed) return parsed.error();
+    return passes(*parsed, query, city, tags);
   };
-  const Visit visit = [&](std::string_view key, std::string_view) {
-    CustomerId customer(std::string(key.substr(prefix.size() + 8)));
-    auto keep = wanted(customer);
+  const Visit visit = [&](std::string_view key, std::string_view fields) {
+    auto keep = wanted(fields);
     if (!keep) {
       parsed = keep.error();
       return false;
@@ -381,7 +395,7 @@ Result<ListPage> CustomerList::list(const Snapshot& snapshot, const Namespace& n
       page.next = events::to_base64(last);
       return false;
     }
-    page.customers.push_back(std::move(customer));
+    page.customers.emplace_back(std::string(key.substr(prefix.size() + 8)));
     last = std::string(key);
     return true;
   };

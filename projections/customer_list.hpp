@@ -7,11 +7,12 @@
 // Layout of its namespace (every key belongs to one customer; none holds a personal value — the
 // city and the tags appear only as keyed hashes under the pepper):
 //   "m/<customer id>"                                  the member: filter fields and statistics
-//   "i/<filter>/<sort>/<sort value: 8 bytes><id>"      empty; one entry per filter dimension the
-//                                                      member falls in ("*", "status:X",
-//                                                      "type:X", "country:X", "city:<hash>",
-//                                                      "tag:<hash>") and per sort field; only the
-//                                                      entries whose key changes are rewritten
+//   "i/<filter>/<sort>/<sort value: 8 bytes><id>"      the member's filter fields; one entry per
+//                                                      filter dimension the member falls in ("*",
+//                                                      "status:X", "type:X", "country:X",
+//                                                      "city:<hash>", "tag:<hash>") and per sort
+//                                                      field. Only entries whose key changes are
+//                                                      rewritten, unless a filter field changed
 //   "o/<order stream>", "k/<complaint stream>"         what an order or complaint counts for
 //
 // On `customer.erased` the member keeps its status ("Erased"), type, country and figures; its
@@ -67,7 +68,7 @@ class CustomerList final : public ReadModel {
   explicit CustomerList(events::SecretKey pepper) : pepper_(std::move(pepper)) {}
 
   std::string_view name() const override { return "customer_list"; }
-  int version() const override { return 2; }
+  int version() const override { return 3; }
   Result<void> evolve(const Folded& event, Rows& rows) const override;
 
   // Queries on `snapshot`, in the namespace `ns` (the live version of this model).

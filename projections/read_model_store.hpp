@@ -114,6 +114,9 @@ class ReadModelStore {
   // Writes everything to disk and rewrites every file, so that nothing removed or overwritten
   // is left in any file of the store (erasure, DESIGN.md §3).
   virtual Result<void> compact() = 0;
+  // Merges the files of `ns` after a bulk load (a rebuild), so that reads touch few of them.
+  // Writes and reads may go on meanwhile.
+  virtual Result<void> settle(const Namespace& ns) = 0;
 };
 
 }  // namespace clientele::projections

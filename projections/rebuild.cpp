@@ -77,6 +77,8 @@ Result<Namespace> rebuild(const ReadModel& model, Projector& live, events::Event
   Projector building(log, keys, store, std::vector<Binding>{{&model, next}}, options);
   if (auto started = building.start(); !started) return started.error();
   if (auto caught_up = wait_caught_up(building, log, stop); !caught_up) return caught_up.error();
+  // Merged before it takes over: a bulk load leaves many files, which every query would touch.
+  if (auto settled = store.settle(next); !settled) return settled.error();
   building.stop();
 
   const bool was_running = live.running();

@@ -467,7 +467,7 @@ double directory_mb(const std::filesystem::path& directory) {
 
 // What one rebuild took.
 struct Rebuilt {
-  double seconds = 0;             // the wall-clock time of catch_up()
+  double seconds = 0;             // the wall-clock time of catch_up() and settle()
   std::uint64_t folded = 0;       // events the projector folded
   double rss_at_start_mb = 0;     // VmRSS when the rebuild began
   std::optional<double> peak_mb;  // VmHWM during the rebuild, if it could be reset
@@ -486,6 +486,9 @@ Result<Rebuilt> rebuild(events::EventReader& log, events::KeyStore& keys, const 
   projections::Projector projector(log, keys, *views.store, views.all(), options);
   const auto start = Clock::now();
   if (auto folded = projector.catch_up(); !folded) return folded.error();
+  for (const auto& binding : projector.bindings()) {  // as a rebuild does before it switches
+    if (auto settled = views.store->settle(binding.ns); !settled) return settled.error();
+  }
   out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   out.folded = projector.events_folded();
   if (reset) out.peak_mb = proc_status_mb("VmHWM");

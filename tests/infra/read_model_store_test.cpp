@@ -542,5 +542,18 @@ TEST(RocksDbReadModelStore, ASeekerFindsTheFirstKeyOfItsRangeAtOrAfterEachSeekOf
   EXPECT_EQ(snapshot->seeker(kMissing, {}).error().code, errc::not_found);
 }
 
+TEST(RocksDbReadModelStore, SettlingANamespaceKeepsEveryRowAndAMissingOneIsNotFound) {
+  TempDir dir;
+  auto store = open_store(dir.path());
+  ASSERT_TRUE(store->create(kProfile).ok());
+  for (int round = 0; round < 3; ++round) {
+    put_rows(*store, kProfile, {{numbered("row/", round), numbered("value ", round)}});
+    ASSERT_TRUE(store->settle(kProfile).ok());
+  }
+  EXPECT_EQ(scan(*store->snapshot(), kProfile, {}),
+            (Rows{{"row/0", "value 0"}, {"row/1", "value 1"}, {"row/2", "value 2"}}));
+  EXPECT_EQ(store->settle(kMissing).error().code, errc::not_found);
+}
+
 }  // namespace
 }  // namespace clientele::infra
