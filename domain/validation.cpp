@@ -185,14 +185,18 @@ Result<void> check_email(std::string_view field, std::string_view value) {
   return success();
 }
 
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
 std::string normalize_email(std::string_view email) {
   const auto first = email.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return {};
   const auto last = email.find_last_not_of(" \t\r\n");
-  std::string out(email.substr(first, last - first + 1));
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+  return ascii_lower(email.substr(first, last - first + 1));
 }
 
 bool is_e164(std::string_view s) {

@@ -26,6 +26,8 @@ Result<void> check_optional_text(std::string_view field, std::string_view value,
 // last label is at least two letters.
 bool is_email(std::string_view s);
 Result<void> check_email(std::string_view field, std::string_view value);
+// `text` with ASCII letters lower-cased (other bytes as they are).
+std::string ascii_lower(std::string_view text);
 // Lower-cased, surrounding white space removed: the form used for uniqueness.
 std::string normalize_email(std::string_view email);
 

@@ -100,4 +100,8 @@ class EventReader {
 
 class EventLog : public EventWriter, public EventReader {};
 
+// The end offset (EventReader::end_offset) of every partition of `log`, in partition order; the
+// first error when a partition's end cannot be read.
+Result<std::vector<Offset>> end_offsets(EventReader& log);
+
 }  // namespace clientele::events

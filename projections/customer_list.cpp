@@ -1,10 +1,10 @@
 #include "projections/customer_list.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <climits>
 #include <string>
 
+#include "domain/validation.hpp"
 #include "events/json.hpp"
 
 namespace clientele::projections {
@@ -20,13 +20,6 @@ std::string member_key(const CustomerId& customer) {
 
 std::int64_t millis(Timestamp t) {
   return t.time_since_epoch().count();
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 std::string_view sort_name(ListSort sort) {
@@ -308,7 +301,8 @@ bool passes(const json& fields, const ListQuery& query, const std::string& city,
 }  // namespace
 
 std::string CustomerList::hash(std::string_view kind, std::string_view value) const {
-  return events::keyed_hash_hex(pepper_, std::string(kind) + ":" + lower(value)).substr(0, 32);
+  return events::keyed_hash_hex(pepper_, std::string(kind) + ":" + ascii_lower(value))
+      .substr(0, 32);
 }
 
 Result<void> CustomerList::evolve(const Folded& event, Rows& rows) const {

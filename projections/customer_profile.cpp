@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "domain/validation.hpp"
 #include "events/json.hpp"
 
 namespace clientele::projections {
@@ -150,10 +151,7 @@ std::string CustomerProfiles::email_key(std::string_view email) const {
 }
 
 std::string CustomerProfiles::username_key(std::string_view username) const {
-  std::string lower(username);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return "u/" + events::keyed_hash_hex(pepper_, "username:" + lower);
+  return "u/" + events::keyed_hash_hex(pepper_, "username:" + ascii_lower(username));
 }
 
 Result<void> CustomerProfiles::evolve(const Folded& event, Rows& rows) const {

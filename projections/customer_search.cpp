@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <string>
+
+#include "domain/validation.hpp"
 
 namespace clientele::projections {
 namespace {
@@ -14,13 +15,6 @@ using nlohmann::json;
 
 std::string text_key(const CustomerId& customer) {
   return "s/" + customer.str();
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 std::string digits(std::string_view text) {
@@ -34,10 +28,11 @@ std::string digits(std::string_view text) {
 // The searchable texts of a customer: its name, email and phone digits (empty ones left out).
 std::vector<std::string> texts_of(const json& doc) {
   std::vector<std::string> out;
-  const auto name =
-      lower(doc.value("firstName", std::string()) + " " + doc.value("lastName", std::string()));
+  const auto name = ascii_lower(doc.value("firstName", std::string()) + " " +
+                                doc.value("lastName", std::string()));
   if (name != " ") out.push_back(name);
-  if (auto email = lower(doc.value("email", std::string())); !email.empty()) out.push_back(email);
+  if (auto email = ascii_lower(doc.value("email", std::string())); !email.empty())
+    out.push_back(email);
   if (auto phone = digits(doc.value("phone", std::string())); !phone.empty()) out.push_back(phone);
   return out;
 }
@@ -150,7 +145,7 @@ Result<std::vector<CustomerId>> CustomerSearch::search(const Snapshot& snapshot,
                                                        const Namespace& ns,
                                                        std::string_view fragment,
                                                        std::size_t limit) const {
-  auto wanted = lower(fragment);
+  auto wanted = ascii_lower(fragment);
   wanted.erase(0, wanted.find_first_not_of(' '));
   wanted.erase(wanted.find_last_not_of(' ') + 1);
   if (wanted.size() < kMinFragment) {

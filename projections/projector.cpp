@@ -91,6 +91,17 @@ Result<Offset> read_checkpoint(const Snapshot& snapshot, const Namespace& ns, Pa
   return parse_offset(ns, **stored);
 }
 
+Result<std::vector<Offset>> read_checkpoints(const Snapshot& snapshot, const Namespace& ns,
+                                             std::int32_t partitions) {
+  std::vector<Offset> out;
+  for (std::int32_t p = 0; p < partitions; ++p) {
+    auto checkpoint = read_checkpoint(snapshot, ns, Partition{p});
+    if (!checkpoint) return checkpoint.error();
+    out.push_back(*checkpoint);
+  }
+  return out;
+}
+
 // One partition as a worker folds it.
 struct PartitionState {
   Partition partition;
@@ -285,7 +296,10 @@ struct Projector::Impl {
   events::EventReader& log;
   events::KeyStore& keys;
   ReadModelStore& store;
-  std::vector<Binding> bound;  // the models and the namespaces they are folded into
+  // The models and the namespaces they are folded into. Changed by bind() only while no worker
+  // runs (the workers read it unlocked); bound_mu orders bind() with bindings() from other threads.
+  std::vector<Binding> bound;
+  mutable std::mutex bound_mu;
   ProjectorOptions options;
 
   std::vector<std::unique_ptr<PartitionState>> partitions;  // by partition; the workers' own
@@ -312,6 +326,7 @@ bool Projector::running() const {
 }
 
 void Projector::bind(const ReadModel& model, const Namespace& ns) {
+  std::lock_guard lock(impl_->bound_mu);
   auto& bound = impl_->bound;
   const auto it =
       std::find_if(bound.begin(), bound.end(), [&](const Binding& b) { return b.model == &model; });
@@ -323,6 +338,7 @@ void Projector::bind(const ReadModel& model, const Namespace& ns) {
 }
 
 std::vector<Binding> Projector::bindings() const {
+  std::lock_guard lock(impl_->bound_mu);
   return impl_->bound;
 }
 

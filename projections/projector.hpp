@@ -50,6 +50,9 @@ struct PartitionProgress {
 // the model has folded nothing of it).
 Result<events::Offset> read_checkpoint(const Snapshot& snapshot, const Namespace& ns,
                                        events::Partition partition);
+// The checkpoints of `ns` for partitions 0..partitions-1, in partition order (read_checkpoint).
+Result<std::vector<events::Offset>> read_checkpoints(const Snapshot& snapshot, const Namespace& ns,
+                                                     std::int32_t partitions);
 
 // A read model and the namespace it is folded into.
 struct Binding {
@@ -79,6 +82,7 @@ class Projector {
   // Folds `model` into `ns` from now on (adding the model when it is not bound yet), from the
   // checkpoints `ns` holds. Only while not running.
   void bind(const ReadModel& model, const Namespace& ns);
+  // The models and their namespaces. Thread-safe, also while bind() runs.
   std::vector<Binding> bindings() const;
 
   // Folds, in worker threads that end with the call, until every partition has passed the end

@@ -3,12 +3,12 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <iostream>
 
 #include "infra/kafka_mock_cluster.hpp"
 #include "infra/logging.hpp"
+#include "tools/port_file.hpp"
 #include "tools/stop_signals.hpp"
 
 namespace clientele::tools {
@@ -37,37 +37,10 @@ int fail(std::string_view what, const Error& error) {
   return error.code == errc::invalid ? kBadOptions : kCannotStart;
 }
 
-// Writes `line` and a newline to `file` through a temporary file in the same directory renamed
-// into place, so that a reader sees no file or the whole line.
-Result<void> write_atomically(const std::filesystem::path& file, const std::string& line) {
-  auto temporary = file;
-  temporary += ".tmp." + std::to_string(::getpid());
-  std::error_code ignored;
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << line << '\n';
-    out.close();
-    if (!out) {
-      std::filesystem::remove(temporary, ignored);
-      return make_error(errc::unavailable, "port-file", "cannot write " + temporary.string());
-    }
-  }
-  std::error_code renamed;
-  std::filesystem::rename(temporary, file, renamed);
-  if (renamed) {
-    std::filesystem::remove(temporary, ignored);
-    return make_error(errc::unavailable, "port-file",
-                      "cannot write " + file.string() + ": " + renamed.message());
-  }
-  return success();
-}
-
 // Runs the broker until the stop. Returns the exit code.
 int run_broker(const KafkaDevBrokerOptions& options, const std::function<void()>& wait_for_stop) {
   const std::filesystem::path port_file = options.port_file;
-  std::error_code ignored;
-  // A reader waiting for the file must not take a previous run's address.
-  if (!port_file.empty()) std::filesystem::remove(port_file, ignored);
+  remove_port_file(port_file);
 
   auto cluster = infra::KafkaMockCluster::start({.brokers = options.brokers, .port = options.port});
   if (!cluster) return fail("cannot start the kafka dev broker", cluster.error());
@@ -76,7 +49,7 @@ int run_broker(const KafkaDevBrokerOptions& options, const std::function<void()>
   }
   const std::string& servers = (*cluster)->bootstrap_servers();
   if (!port_file.empty()) {
-    if (auto written = write_atomically(port_file, servers); !written) {
+    if (auto written = write_port_file(port_file, servers); !written) {
       return fail("cannot write the port file", written.error());
     }
   }
@@ -90,7 +63,7 @@ int run_broker(const KafkaDevBrokerOptions& options, const std::function<void()>
   infra::log_info("kafka dev broker ready", ready);
 
   wait_for_stop();
-  if (!port_file.empty()) std::filesystem::remove(port_file, ignored);
+  remove_port_file(port_file);
   return 0;  // the cluster stops here, closing its clients' connections
 }
 

@@ -21,11 +21,11 @@ int main(int argc, char** argv) {
                  "environment variables take precedence)");
   app.require_subcommand(1);
 
-  tools::StoreOptions serve_options;
+  tools::ServeOptions serve_options;
   auto* serve = app.add_subcommand("serve",
-                                   "Run the service until SIGTERM, on the embedded event log "
-                                   "or on Kafka (--event-log)");
-  tools::add_store_options(*serve, serve_options);
+                                   "Run the service (REST API, projector, admin channel) until "
+                                   "SIGTERM, on the embedded event log or on Kafka (--event-log)");
+  tools::add_serve_options(*serve, serve_options);
 
   tools::EraseOptions erase_options;
   auto* erase = app.add_subcommand(

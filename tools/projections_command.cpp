@@ -58,30 +58,26 @@ Result<std::vector<std::pair<projections::Namespace, std::string>>> list_namespa
 // lag between them per partition. Reads `views` before `log`, so that no lag is negative.
 Result<json> status(const ReadModels& views, events::EventReader& log) {
   const auto snapshot = views.store->snapshot();
-  std::vector<events::Offset> ends;
-  for (std::int32_t p = 0; p < log.partition_count(); ++p) {
-    auto end = log.end_offset(events::Partition{p});
-    if (!end) return end.error();
-    ends.push_back(*end);
-  }
+  auto ends = events::end_offsets(log);
+  if (!ends) return ends.error();
   auto listed = list_namespaces(views, *snapshot);
   if (!listed) return listed.error();
   json models = json::array();
   for (const auto& [ns, state] : *listed) {
+    std::vector<events::Offset> checkpoints(ends->size());
+    if (state != "absent") {
+      auto stored = projections::read_checkpoints(*snapshot, ns, log.partition_count());
+      if (!stored) return stored.error();
+      checkpoints = std::move(*stored);
+    }
     json partitions = json::array();
     std::int64_t lag = 0;
-    for (std::int32_t p = 0; p < log.partition_count(); ++p) {
-      events::Offset checkpoint{0};
-      if (state != "absent") {
-        auto stored_checkpoint = projections::read_checkpoint(*snapshot, ns, events::Partition{p});
-        if (!stored_checkpoint) return stored_checkpoint.error();
-        checkpoint = *stored_checkpoint;
-      }
-      const auto end = ends[static_cast<std::size_t>(p)];
-      const auto behind = std::max<std::int64_t>(0, end.value - checkpoint.value);
+    for (std::size_t p = 0; p < ends->size(); ++p) {
+      const auto end = (*ends)[p];
+      const auto behind = std::max<std::int64_t>(0, end.value - checkpoints[p].value);
       lag += behind;
       partitions.push_back({{"partition", p},
-                            {"checkpoint", checkpoint.value},
+                            {"checkpoint", checkpoints[p].value},
                             {"end", end.value},
                             {"lag", behind}});
     }
@@ -96,19 +92,6 @@ Result<json> status(const ReadModels& views, events::EventReader& log) {
     return std::tie(a["name"], a["version"]) < std::tie(b["name"], b["version"]);
   });
   return json{{"models", std::move(models)}};
-}
-
-// The live checkpoints of `ns`, one per partition of `log`.
-Result<std::vector<events::Offset>> checkpoints_of(const projections::Snapshot& snapshot,
-                                                   const projections::Namespace& ns,
-                                                   const events::EventReader& log) {
-  std::vector<events::Offset> out;
-  for (std::int32_t p = 0; p < log.partition_count(); ++p) {
-    auto checkpoint = projections::read_checkpoint(snapshot, ns, events::Partition{p});
-    if (!checkpoint) return checkpoint.error();
-    out.push_back(*checkpoint);
-  }
-  return out;
 }
 
 // Folds the log afresh into a scratch store in `scratch`, each model up to where its live build
@@ -129,7 +112,7 @@ Result<json> verify(const ReadModels& views, events::EventReader& log, events::K
                         {"state", *ns ? "outdated" : "absent"}});
       continue;
     }
-    auto ends = checkpoints_of(*live, **ns, log);
+    auto ends = projections::read_checkpoints(*live, **ns, log.partition_count());
     if (!ends) return ends.error();
     std::vector<std::int64_t> key;
     for (const auto& end : *ends) key.push_back(end.value);

@@ -2,11 +2,18 @@
 
 #include <unistd.h>
 
+#include <charconv>
+#include <csignal>
 #include <filesystem>
 #include <functional>
 #include <stop_token>
 #include <thread>
 
+#include "api/dispatcher.hpp"
+#include "api/http_server.hpp"
+#include "api/lag_monitor.hpp"
+#include "api/metrics.hpp"
+#include "api/ops_routes.hpp"
 #include "infra/admin_socket.hpp"
 #include "infra/logging.hpp"
 #include "infra/scratch_dir.hpp"
@@ -14,6 +21,7 @@
 #include "projections/rebuild.hpp"
 #include "tools/admin.hpp"
 #include "tools/installation.hpp"
+#include "tools/port_file.hpp"
 #include "tools/read_models.hpp"
 #include "tools/rebuilds.hpp"
 #include "tools/stop_signals.hpp"
@@ -39,19 +47,121 @@ void announce_caught_up(const projections::Projector& projector, events::EventRe
   infra::log_info("read models caught up", {{"events", events}});
 }
 
-// Opens the installation and its read models, folds the log into them, and waits for the stop.
-// Returns the exit code.
-int serve(const StoreOptions& options, const std::function<void()>& wait_for_stop) {
+// The host and port --listen names: "HOST:PORT", an IPv6 host in brackets.
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+Result<ListenAddress> parse_listen(std::string_view text) {
+  const auto bad = make_error(errc::invalid, "listen",
+                              "--listen takes HOST:PORT, e.g. 127.0.0.1:8080 (port 0: any free)");
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return bad;
+  auto host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return bad;
+    host = host.substr(1, host.size() - 2);
+  }
+  const auto port_text = text.substr(colon + 1);
+  int port = -1;
+  const auto parsed = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (parsed.ec != std::errc() || parsed.ptr != port_text.data() + port_text.size() || port < 0 ||
+      port > 65535) {
+    return bad;
+  }
+  return ListenAddress{std::string(host), static_cast<std::uint16_t>(port)};
+}
+
+// The API logs through the process's logger.
+void log_from_api(api::LogLevel level, std::string_view message, const nlohmann::json& fields) {
+  infra::log(level == api::LogLevel::error  ? spdlog::level::err
+             : level == api::LogLevel::warn ? spdlog::level::warn
+                                            : spdlog::level::info,
+             message, fields);
+}
+
+// The REST API of the running service: today the ops routes (api/ops_routes.hpp) over `lag` and
+// `projector`, and the address it listens on ("HOST:PORT").
+struct Api {
+  std::unique_ptr<api::HttpServer> server;  // started
+  std::string address;                      // the port bound, not 0
+};
+
+// Starts the API on `address`, logs where it listens and writes --port-file. Errors say what
+// failed (the address cannot be bound, the port file cannot be written).
+Result<Api> start_api(const ServeOptions& options, const ListenAddress& address,
+                      const api::LagMonitor& lag, const projections::Projector& projector,
+                      api::HttpMetrics& metrics) {
+  api::Router router;
+  if (auto added = api::add_ops_routes(router, lag, projector, metrics,
+                                       {.ready_max_lag = options.ready_max_lag});
+      !added) {
+    return added.error();
+  }
+  api::Dispatcher dispatcher(std::move(router), {.log = log_from_api});
+  Api api{std::make_unique<api::HttpServer>(
+              std::move(dispatcher), metrics,
+              api::ServerOptions{
+                  .host = address.host, .port = address.port, .threads = options.http_threads}),
+          {}};
+  remove_port_file(options.port_file);
+  auto port = api.server->start();
+  if (!port) return port.error();
+  const bool ipv6 = address.host.find(':') != std::string::npos;
+  api.address = (ipv6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(*port);
+  infra::log_info("http server listening",
+                  {{"address", api.address}, {"threads", options.http_threads}});
+  if (!options.port_file.empty()) {
+    if (auto written = write_port_file(options.port_file, api.address); !written) {
+      return make_error(errc::unavailable, "port-file",
+                        "cannot write the port file: " + written.error().message);
+    }
+  }
+  return api;
+}
+
+// Stops the API: refuses new requests, waits up to the drain timeout for those in flight, then
+// closes every connection.
+void drain_api(api::HttpServer& server, double drain_seconds) {
+  const auto began = std::chrono::steady_clock::now();
+  server.refuse_new_requests();
+  infra::log_info("draining http requests", {{"inFlight", server.in_flight()}});
+  const auto limit = std::chrono::milliseconds(static_cast<std::int64_t>(drain_seconds * 1000));
+  if (server.drain(limit)) {
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - began);
+    infra::log_info("http requests drained", {{"waitedMs", waited.count()}});
+  } else {
+    infra::log_warn("http requests still in flight after the drain timeout",
+                    {{"inFlight", server.in_flight()}, {"drainSeconds", drain_seconds}});
+  }
+  server.stop();
+  infra::log_info("http server stopped");
+}
+
+// Opens the installation and its read models, folds the log into them, serves the API and the
+// admin channel, and waits for the stop. Returns the exit code.
+int serve(const ServeOptions& serve_options, const std::function<void()>& wait_for_stop) {
+  const auto& options = serve_options.store;
+  auto address = parse_listen(serve_options.listen);
+  if (!address) {
+    infra::log_error("cannot listen", {{"error", address.error().message}});
+    return 1;
+  }
   auto installation = open_installation(options);
   if (!installation) {
     infra::log_error("cannot open the installation", {{"error", installation.error().message}});
     return 1;
   }
   auto& log = *installation->log;
-  std::int64_t events = 0;
-  for (std::int32_t p = 0; p < log.partition_count(); ++p) {
-    events += log.end_offset(events::Partition{p})->value;
+  auto ends = events::end_offsets(log);
+  if (!ends) {
+    infra::log_error("cannot read the event log", {{"error", ends.error().message}});
+    return 1;
   }
+  std::int64_t events = 0;
+  for (const auto end : *ends) events += end.value;
   nlohmann::json opened{
       {"eventLog", options.event_log}, {"partitions", log.partition_count()}, {"events", events}};
   if (options.event_log == "embedded") {
@@ -102,10 +212,22 @@ int serve(const StoreOptions& options, const std::function<void()>& wait_for_sto
     return 1;
   }
   infra::log_info("admin channel open", {{"socket", socket.string()}});
-  infra::log_info("ready", {{"pid", ::getpid()}});
+
+  api::HttpMetrics metrics;
+  api::LagMonitor lag(log, projector, store, std::chrono::milliseconds(500));
+  lag.start();
+  auto api = start_api(serve_options, *address, lag, projector, metrics);
+  if (!api) {
+    infra::log_error("cannot serve the api", {{"error", api.error().message}});
+    stopping.request_stop();
+    return 1;
+  }
+  infra::log_info("ready", {{"pid", ::getpid()}, {"listen", api->address}});
   std::jthread announcer([&](std::stop_token stop) { announce_caught_up(projector, log, stop); });
 
   wait_for_stop();
+  drain_api(*api->server, serve_options.drain_seconds);
+  remove_port_file(serve_options.port_file);
   stopping.request_stop();  // cancels the rebuilds in progress
   admin->reset();           // answers the requests in progress, removes the socket
   announcer.request_stop();
@@ -118,7 +240,44 @@ int serve(const StoreOptions& options, const std::function<void()>& wait_for_sto
 
 }  // namespace
 
-int run_serve(const StoreOptions& options) {
+void add_serve_options(CLI::App& command, ServeOptions& options) {
+  add_store_options(command, options.store);
+  command
+      .add_option("--listen", options.listen,
+                  "HOST:PORT the REST API listens on (port 0: any free port; see --port-file)")
+      ->envname("CLIENTELE_LISTEN")
+      ->check([](const std::string& value) {
+        const auto address = parse_listen(value);
+        return address ? std::string() : address.error().message;
+      })
+      ->capture_default_str();
+  command
+      .add_option("--port-file", options.port_file,
+                  "Also write the address the API listens on (HOST:PORT, one line) to this file "
+                  "once it listens (written whole; removed on stop)")
+      ->envname("CLIENTELE_PORT_FILE");
+  command.add_option("--http-threads", options.http_threads, "Threads serving the REST API")
+      ->envname("CLIENTELE_HTTP_THREADS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  command
+      .add_option("--ready-max-lag", options.ready_max_lag,
+                  "/readyz answers 503 while a read model is more events than this behind a "
+                  "partition of the log")
+      ->envname("CLIENTELE_READY_MAX_LAG")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command
+      .add_option("--drain-timeout", options.drain_seconds,
+                  "Seconds to wait on SIGTERM for requests in flight before stopping anyway")
+      ->envname("CLIENTELE_DRAIN_TIMEOUT")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+}
+
+int run_serve(const ServeOptions& options) {
+  // A client that goes away must not kill the service with SIGPIPE while it is answered.
+  std::signal(SIGPIPE, SIG_IGN);
   return run_until_signal(
       [&](const std::function<void()>& wait_for_stop) { return serve(options, wait_for_stop); });
 }

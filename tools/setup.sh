@@ -10,6 +10,8 @@ CLIENTELE_PACKAGES=(
   librocksdb-dev librdkafka-dev libsodium-dev
   nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev
+  libpistache-dev  # the REST server (api/)
+  libcurl4-openssl-dev  # the HTTP client of the end-to-end tests
   libjemalloc-dev  # the allocator of the executable (not of the sanitizer build)
   kcat  # Kafka's command-line client: the interop test, and the ceiling in bench log-append
 )

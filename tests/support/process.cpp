@@ -118,6 +118,10 @@ std::optional<std::string> Child::next_line(std::chrono::milliseconds limit) {
   }
 }
 
+void Child::send_signal(int signal) {
+  if (pid_ > 0) ::kill(pid_, signal);
+}
+
 int Child::stop(int signal, std::chrono::seconds limit) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, signal);

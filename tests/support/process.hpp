@@ -30,6 +30,8 @@ class Child {
 
   // The next complete stderr line, or nullopt if none came within `limit` or stderr closed.
   std::optional<std::string> next_line(std::chrono::milliseconds limit);
+  // Sends `signal` and returns at once.
+  void send_signal(int signal);
   // Sends `signal` and waits for the exit; returns the exit code (128 + signal if killed).
   int stop(int signal, std::chrono::seconds limit = std::chrono::seconds(30));
 

@@ -30,6 +30,7 @@
 #include "infra/kafka_event_log.hpp"
 #include "infra/rocksdb_key_store.hpp"
 #include "infra/rocksdb_read_model_store.hpp"
+#include "tests/support/clientele.hpp"
 #include "tests/support/history_writer.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -40,27 +41,10 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-const std::string kBinary = CLIENTELE_BINARY;
-
-// Reads JSON log lines until one has "msg" == `message`; every line read must be a JSON object
-// with ts, level and msg. Returns that line, or null if it did not come.
-json wait_for_log(Child& child, const std::string& message, std::vector<json>* seen = nullptr) {
-  while (auto line = child.next_line(30s)) {
-    const auto parsed = json::parse(*line, nullptr, false);
-    EXPECT_TRUE(parsed.is_object()) << "not a JSON log line: " << *line;
-    if (!parsed.is_object()) continue;
-    EXPECT_TRUE(parsed.contains("ts") && parsed.contains("level") && parsed.contains("msg"))
-        << *line;
-    if (seen) seen->push_back(parsed);
-    if (parsed.value("msg", "") == message) return parsed;
-  }
-  return nullptr;
-}
-
 TEST(Cli, ServeOpensTheEventLogLogsWhereItIsAndStopsCleanlyOnSigterm) {
   TempDir dir;
   const auto data = dir.path() / "var";
-  Child serve({kBinary, "serve", "--data-dir", data.string()});
+  Child serve(serve_with({"--data-dir", data.string()}));
   std::vector<json> seen;
   ASSERT_FALSE(wait_for_log(serve, "ready", &seen).is_null());
   const auto opened = std::find_if(seen.begin(), seen.end(), [](const json& line) {
@@ -85,7 +69,9 @@ TEST(Cli, ServeOpensTheEventLogLogsWhereItIsAndStopsCleanlyOnSigterm) {
 TEST(Cli, ServeTakesItsDataDirectoryFromTheEnvironment) {
   TempDir dir;
   const auto data = dir.path() / "from-env";
-  Child serve({"/usr/bin/env", "CLIENTELE_DATA_DIR=" + data.string(), kBinary, "serve"});
+  auto argv = serve_with({});
+  argv.insert(argv.begin(), {"/usr/bin/env", "CLIENTELE_DATA_DIR=" + data.string()});
+  Child serve(argv);
   ASSERT_FALSE(wait_for_log(serve, "ready").is_null());
   EXPECT_TRUE(std::filesystem::exists(data / "events" / "CURRENT"));
   EXPECT_EQ(serve.stop(SIGTERM), 0);
@@ -94,9 +80,9 @@ TEST(Cli, ServeTakesItsDataDirectoryFromTheEnvironment) {
 TEST(Cli, ASecondServeOnTheSameDataDirectoryFailsWithAClearError) {
   TempDir dir;
   const auto data = (dir.path() / "var").string();
-  Child first({kBinary, "serve", "--data-dir", data});
+  Child first(serve_with({"--data-dir", data}));
   ASSERT_FALSE(wait_for_log(first, "ready").is_null());
-  const auto second = run_process({kBinary, "serve", "--data-dir", data});
+  const auto second = run_process(serve_with({"--data-dir", data}));
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.err.find("cannot open the event log"), std::string::npos) << second.err;
   EXPECT_EQ(first.stop(SIGTERM), 0);
@@ -106,18 +92,18 @@ TEST(Cli, ServeRefusesAPartitionCountThatDiffersFromTheLogs) {
   TempDir dir;
   const auto data = (dir.path() / "var").string();
   {
-    Child first({kBinary, "serve", "--data-dir", data, "--partitions", "12"});
+    Child first(serve_with({"--data-dir", data, "--partitions", "12"}));
     ASSERT_FALSE(wait_for_log(first, "ready").is_null());
     ASSERT_EQ(first.stop(SIGTERM), 0);
   }
-  const auto second = run_process({kBinary, "serve", "--data-dir", data, "--partitions", "6"});
+  const auto second = run_process(serve_with({"--data-dir", data, "--partitions", "6"}));
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.err.find("partition count cannot change"), std::string::npos) << second.err;
 }
 
 // Runs `serve` on `data` until it is ready, then stops it: a fresh installation with keys.
 void serve_once(const std::filesystem::path& data) {
-  Child serve({kBinary, "serve", "--data-dir", data.string()});
+  Child serve(serve_with({"--data-dir", data.string()}));
   ASSERT_FALSE(wait_for_log(serve, "ready").is_null());
   ASSERT_EQ(serve.stop(SIGTERM), 0);
 }
@@ -137,7 +123,7 @@ TEST(Cli, ServeNeverMakesANewKeyForAnExistingInstallation) {
   const auto data = dir.path() / "var";
   serve_once(data);
   std::filesystem::remove(dir.path() / "var-keys" / "kek");
-  const auto again = run_process({kBinary, "serve", "--data-dir", data.string()});
+  const auto again = run_process(serve_with({"--data-dir", data.string()}));
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("--kek-file"), std::string::npos) << again.err;
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "var-keys" / "kek"));
@@ -148,23 +134,11 @@ TEST(Cli, ServeTakesTheKeyEncryptionKeyFromAFile) {
   const auto data = dir.path() / "var";
   const auto kek = dir.path() / "kek.hex";
   std::ofstream(kek) << std::string(64, 'b') << "\n";
-  Child serve({kBinary, "serve", "--data-dir", data.string(), "--kek-file", kek.string()});
+  Child serve(serve_with({"--data-dir", data.string(), "--kek-file", kek.string()}));
   ASSERT_FALSE(wait_for_log(serve, "ready").is_null());
   EXPECT_EQ(serve.stop(SIGTERM), 0);
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "var-keys" / "kek"));
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var-keys" / "pepper"));
-}
-
-// Writes `key` to `file`, readable by its owner only.
-void write_secret(const std::filesystem::path& file, const events::SecretKey& key) {
-  std::ofstream(file) << key.hex() << "\n";
-  std::filesystem::permissions(file, std::filesystem::perms::owner_read);
-}
-
-// The options naming the data directory and the secret files of `dir`.
-std::vector<std::string> store_options(const std::filesystem::path& dir) {
-  return {"--data-dir",           (dir / "var").string(), "--kek-file",
-          (dir / "kek").string(), "--pepper-file",        (dir / "pepper").string()};
 }
 
 // Runs `clientele projections <subcommand> <arguments>` on the installation in `dir`.
@@ -196,37 +170,6 @@ std::tuple<std::string, std::int64_t, std::int64_t> state_of(const json& status,
       checkpoints += partition["checkpoint"].get<std::int64_t>();
   }
   return {state, lag, checkpoints};
-}
-
-// The command line of `clientele serve` on the installation in `dir`.
-std::vector<std::string> serve_command(const std::filesystem::path& dir) {
-  std::vector<std::string> argv{kBinary, "serve"};
-  for (auto& option : store_options(dir)) argv.push_back(option);
-  return argv;
-}
-
-// An installation in `dir` (store_options) whose embedded log holds three events: two customers
-// registered, one of them logged in.
-void write_three_events(const std::filesystem::path& dir) {
-  const auto data = dir / "var";
-  auto kek = events::SecretKey::random();
-  write_secret(dir / "kek", kek);
-  write_secret(dir / "pepper", events::SecretKey::random());
-  auto log = infra::EmbeddedEventLog::open({data / "events", 12});
-  ASSERT_TRUE(log.ok());
-  auto keys = infra::RocksDbKeyStore::open(data / "keys", std::move(kek));
-  ASSERT_TRUE(keys.ok());
-  HistoryWriter writer(**log, **keys);
-  for (const auto* id : {"CUST_0000ada1", "CUST_0000b0b2"}) {
-    customer::Registered registered;
-    registered.customer_id = CustomerId(id);
-    registered.username = std::string("user") + id;
-    registered.email = std::string(id) + "@example.com";
-    registered.first_name = "First";
-    registered.last_name = "Last";
-    writer.append(CustomerId(id), customer::Event{registered});
-  }
-  writer.append(CustomerId("CUST_0000ada1"), customer::Event{customer::LoggedIn{}});
 }
 
 constexpr std::array<const char*, 6> kModels{"address_book",       "audit_timeline",
@@ -310,7 +253,7 @@ TEST(Cli, ServeFoldsTheLogIntoReadModelsThatProjectionsStatusAndVerifyInspect) {
 }
 
 TEST(Cli, BadOptionsExitNonZeroNamingTheOption) {
-  const auto bad = run_process({kBinary, "serve", "--partitions", "0"});
+  const auto bad = run_process(serve_with({"--partitions", "0"}));
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE((bad.out + bad.err).find("--partitions"), std::string::npos) << bad.out << bad.err;
   const auto none = run_process({kBinary});
@@ -320,19 +263,6 @@ TEST(Cli, BadOptionsExitNonZeroNamingTheOption) {
 }
 
 // ---- kafka-dev-broker ----------------------------------------------------------------------
-
-// The first line of `file` once it exists (waiting up to `limit`), or "" if it did not come.
-std::string first_line_when_there(const std::filesystem::path& file,
-                                  std::chrono::milliseconds limit = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!std::filesystem::exists(file) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);
-  }
-  std::string line;
-  std::ifstream in(file);
-  std::getline(in, line);
-  return line;
-}
 
 // The partition count of `topic` as the cluster at `servers` reports it in its metadata (a
 // plain librdkafka client), or -1 if it has no such topic or did not answer.
@@ -471,17 +401,6 @@ TEST(Cli, KafkaDevBrokerHelpStatesItsLimits) {
 
 // ---- benchmarks ----------------------------------------------------------------------------
 
-// `clientele kafka-dev-broker` with its port file in `dir`, and the address it wrote there ("" if
-// none came).
-struct DevBroker {
-  explicit DevBroker(const std::filesystem::path& dir)
-      : child({kBinary, "kafka-dev-broker", "--port-file", (dir / "broker.port").string()}),
-        servers(first_line_when_there(dir / "broker.port")) {}
-
-  Child child;
-  std::string servers;
-};
-
 // serve and replay on Kafka: the dev broker as a developer runs it, three events in its topic.
 TEST(Cli, ServeAndReplayRunOnKafkaThroughTheDevBroker) {
   TempDir dir;
@@ -510,7 +429,7 @@ TEST(Cli, ServeAndReplayRunOnKafkaThroughTheDevBroker) {
   const std::string event_log = "kafka://" + servers;
   const auto data = (dir.path() / "var").string();
 
-  Child serve({kBinary, "serve", "--event-log", event_log, "--data-dir", data});
+  Child serve(serve_with({"--event-log", event_log, "--data-dir", data}));
   std::vector<json> seen;
   ASSERT_FALSE(wait_for_log(serve, "ready", &seen).is_null());
   const auto opened = std::find_if(seen.begin(), seen.end(), [](const json& line) {
@@ -534,8 +453,7 @@ TEST(Cli, ServeAndReplayRunOnKafkaThroughTheDevBroker) {
   }
   EXPECT_EQ(count, 3);
 
-  const auto bad =
-      run_process({kBinary, "serve", "--event-log", "kafka://nohost", "--data-dir", data});
+  const auto bad = run_process(serve_with({"--event-log", "kafka://nohost", "--data-dir", data}));
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--event-log"), std::string::npos) << bad.err;
   EXPECT_EQ(broker.child.stop(SIGTERM), 0);

@@ -22,6 +22,7 @@
 #include "events/sealing.hpp"
 #include "infra/embedded_event_log.hpp"
 #include "infra/rocksdb_key_store.hpp"
+#include "tests/support/clientele.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -29,8 +30,6 @@ namespace clientele::testing {
 namespace {
 
 using nlohmann::json;
-
-const std::string kBinary = CLIENTELE_BINARY;
 
 const CustomerId kAda("CUST_0000ada1");
 const CustomerId kBob("CUST_0000b0b2");
