@@ -5,6 +5,7 @@
 #include "api/envelope.hpp"
 #include "api/error_mapping.hpp"
 #include "api/request_reader.hpp"
+#include "domain/validation.hpp"
 
 namespace clientele::api {
 namespace {
@@ -29,6 +30,27 @@ std::string current_exception_type() {
   } catch (...) {
     return "not a std::exception";
   }
+}
+
+// 401 with the challenge of RFC 6750.
+Response unauthenticated(std::string_view message, std::string_view challenge) {
+  auto response = failure(401, std::string(message));
+  response.headers.emplace_back("WWW-Authenticate", std::string(challenge));
+  return response;
+}
+
+bool role_may(Access access, Role role) {
+  switch (access) {
+    case Access::anyone:
+      return true;
+    case Access::signed_in:
+      return role == Role::Customer || role == Role::Administrator;
+    case Access::customer:
+      return role == Role::Customer;
+    case Access::administrator:
+      return role == Role::Administrator;
+  }
+  return false;
 }
 
 }  // namespace
@@ -73,6 +95,31 @@ std::optional<Response> Dispatcher::refuse_body(const Route& route, Request& req
   return std::nullopt;
 }
 
+std::optional<Response> Dispatcher::refuse_caller(const Route& route, Request& request) const {
+  if (route.access == Access::anyone) return std::nullopt;
+  constexpr std::string_view kScheme = "bearer ";
+  const auto header = request.headers.get("authorization");
+  if (!header || header->size() <= kScheme.size() ||
+      ascii_lower(header->substr(0, kScheme.size())) != kScheme) {
+    return unauthenticated("an access token is required", R"(Bearer realm="clientele")");
+  }
+  auto caller = options_.authenticate ? options_.authenticate(header->substr(kScheme.size()))
+                                      : Result<Caller>(make_error(errc::invalid, "", "no tokens"));
+  if (!caller) {
+    if (options_.log) {
+      options_.log(LogLevel::info, "access token refused",
+                   {{"route", route.path}, {"reason", caller.error().message}});
+    }
+    return unauthenticated("the access token is not valid or has expired",
+                           R"(Bearer realm="clientele", error="invalid_token")");
+  }
+  if (!role_may(route.access, caller->role)) {
+    return failure(403, "this route is not open to your role");
+  }
+  request.caller = std::move(*caller);
+  return std::nullopt;
+}
+
 Dispatcher::Answer Dispatcher::dispatch(Request request) const {
   auto match = router_.match(request.method, request.path);
   if (match.route == nullptr) {
@@ -82,6 +129,7 @@ Dispatcher::Answer Dispatcher::dispatch(Request request) const {
   const Route& route = *match.route;
   try {
     request.params = std::move(match.params);
+    if (auto refused = refuse_caller(route, request)) return {std::move(*refused), route.path};
     if (auto refused = refuse_body(route, request)) return {std::move(*refused), route.path};
     return {route.handler(request), route.path};
   } catch (...) {

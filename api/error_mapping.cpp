@@ -21,6 +21,11 @@ int http_status(errc code) {
 }
 
 Response error_response(const Error& error) {
+  // A stale If-Match is the protocol's own answer (RFC 9110): the resource changed meanwhile.
+  if (error.code == errc::conflict && error.field == kIfMatch) {
+    return failure(412, "the resource was changed since it was read; read it again",
+                   {{error.field, error.message}});
+  }
   const int status = http_status(error.code);
   // Internal details stay in the logs.
   if (status == 500) return failure(status, "internal error");

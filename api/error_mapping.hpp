@@ -9,8 +9,9 @@
 //   errc::unavailable 503  a dependency did not answer in time; the outcome may be unknown
 //   errc::corrupt     500  stored data failed an integrity check
 //
-// The statuses the protocol itself decides (401, 405, 412, 413, 415, 422, 429) are answered
-// where they arise, by the server and the middleware, not from an errc.
+// The statuses the protocol itself decides (401, 405, 413, 415, 422, 429) are answered where they
+// arise, by the server and the middleware, not from an errc; 412 is the conflict of a stale
+// If-Match (kIfMatch).
 
 #include <vector>
 
@@ -22,6 +23,9 @@ namespace clientele::api {
 
 // The HTTP status for `code` (the table above).
 int http_status(errc code);
+
+// The field of the errc::conflict a stale expected version is (commands/command_bus.hpp): 412.
+inline constexpr std::string_view kIfMatch = "If-Match";
 
 // The failed answer for `error`: its status, its message, and its field as the one entry of
 // `errors` when it names one; for a 500 only "internal error" (the caller logs the details).

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "domain/context.hpp"
+
 namespace clientele::api {
 
 enum class Method { Get, Head, Post, Put, Patch, Delete, Options, Other };
@@ -30,17 +32,27 @@ class Headers {
   std::vector<std::pair<std::string, std::string>> entries_;  // (lower-case name, value)
 };
 
+// Who sent a request, as its access token says (api/jwt.hpp).
+struct Caller {
+  std::string id;  // the customer id, or the administrator's user id
+  Role role = Role::Customer;
+
+  bool operator==(const Caller&) const = default;
+};
+
 // One request as a route sees it. The transport fills the first members; the dispatcher fills
-// `params` and `body` before the route runs.
+// `params`, `body` and `caller` before the route runs.
 struct Request {
   Method method = Method::Get;
   std::string path;                                        // without the query; not decoded
   std::vector<std::pair<std::string, std::string>> query;  // query parameters in order
   Headers headers;
-  std::string body_text;  // the body as received
+  std::string body_text;       // the body as received
+  std::string client_address;  // the peer's IP address, as the transport saw it
 
   std::map<std::string, std::string, std::less<>> params;  // path parameters by name
-  nlohmann::json body;  // `body_text` parsed; null when the request had no body
+  nlohmann::json body;           // `body_text` parsed; null when the request had no body
+  std::optional<Caller> caller;  // set by the dispatcher for routes that need a token
 
   std::optional<std::string_view> param(std::string_view name) const;
   std::optional<std::string_view> query_value(std::string_view name) const;

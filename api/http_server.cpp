@@ -71,8 +71,9 @@ bool wants_keep_alive(const Http::Request& request) {
   return request.version() == Http::Version::Http11;
 }
 
-Request to_request(const Http::Request& from) {
+Request to_request(const Http::Request& from, const Tcp::Peer& peer) {
   Request request;
+  request.client_address = peer.address().host();
   request.method = method_of(from.method());
   request.path = from.resource();
   for (const auto& name : from.query().parameters()) {
@@ -224,7 +225,7 @@ class PistacheHandler final : public Http::Handler {
     const auto& request = parser.request;
     const bool keep_alive = wants_keep_alive(request);
     const auto method = method_of(request.method());
-    auto answered = core_->dispatcher.dispatch(to_request(request));
+    auto answered = core_->dispatcher.dispatch(to_request(request, *peer));
     send(peer, connection, request.version(), answered.response, !keep_alive, method,
          answered.route);
     parser.reset();

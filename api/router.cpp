@@ -61,11 +61,12 @@ bool same_shape(const Route& a, const Route& b) {
 
 }  // namespace
 
-Result<void> Router::add(Method method, std::string path, Handler handler, Body body) {
+Result<void> Router::add(Method method, std::string path, Handler handler, Body body,
+                         Access access) {
   if (path.empty() || path.front() != '/' || path.find_first_of("?#") != std::string::npos) {
     return make_error(errc::invalid, "path", "a route template starts with '/' and has no query");
   }
-  Route route{method, std::move(path), std::move(handler), body, {}};
+  Route route{method, std::move(path), std::move(handler), body, access, {}};
   for (const auto segment : split(route.path)) {
     if (segment == ":") return make_error(errc::invalid, "path", "a parameter needs a name");
     route.segments.emplace_back(segment);

@@ -18,11 +18,21 @@ namespace clientele::api {
 // object: any member is an unknown field.
 enum class Body { none, json };
 
+// Who may call a route (DESIGN.md §6). The dispatcher checks it, the same way for every route,
+// before the route runs: no valid access token is 401, a token of the wrong role 403.
+enum class Access {
+  anyone,         // no token needed
+  signed_in,      // a customer or an administrator
+  customer,       // a customer (the routes about "me")
+  administrator,  // an administrator
+};
+
 struct Route {
   Method method;
   std::string path;  // the template, e.g. "/api/v1/customers/:customerId"; the metrics label
   Handler handler;
   Body body = Body::none;
+  Access access = Access::anyone;
   std::vector<std::string> segments;  // `path` split at '/'; ":name" binds a parameter
 };
 
@@ -34,7 +44,8 @@ class Router {
   // Adds a route. `path` starts with '/'; each segment is literal or ":name", which matches one
   // non-empty segment and binds it as parameter `name`. errc::invalid for a malformed template;
   // errc::conflict when a route of the same method has the same shape.
-  Result<void> add(Method method, std::string path, Handler handler, Body body = Body::none);
+  Result<void> add(Method method, std::string path, Handler handler, Body body = Body::none,
+                   Access access = Access::anyone);
 
   struct Match {
     const Route* route = nullptr;                            // null: none for this method

@@ -434,7 +434,7 @@ void apply(State& s, const Registered& e) {
   s.id = e.customer_id;
   s.email = e.email;
   s.phone = e.phone;
-  s.has_password = !e.password_hash.empty();
+  s.password_hash = e.password_hash;
   s.preferences = e.preferences;
 }
 
@@ -455,8 +455,8 @@ void apply(State& s, const EmailVerified&) {
 void apply(State& s, const PhoneVerified&) {
   s.phone_verified = true;
 }
-void apply(State& s, const PasswordChanged&) {
-  s.has_password = true;
+void apply(State& s, const PasswordChanged& e) {
+  s.password_hash = e.password_hash;
 }
 void apply(State&, const PasswordResetRequested&) {}
 void apply(State& s, const ExternalAccountLinked& e) {

@@ -295,7 +295,7 @@ struct State {
   CustomerId id;
   std::string email;
   std::string phone;
-  bool has_password = false;
+  std::string password_hash;  // opaque (argon2id string); empty for a federated-only account
   Status status = Status::Active;
   Type type = Type::Regular;
   bool email_verified = false;

@@ -231,6 +231,10 @@ std::string blind_index(const SecretKey& pepper, std::string_view email) {
   return keyed_hash_hex(pepper, normalize_email(email));
 }
 
+std::string username_index(const SecretKey& pepper, std::string_view username) {
+  return keyed_hash_hex(pepper, "username:" + ascii_lower(username));
+}
+
 void append_base64(std::string& out, std::string_view bytes) {
   ensure_sodium();
   const auto start = out.size();

@@ -85,6 +85,9 @@ std::string keyed_hash_hex(const SecretKey& key, std::string_view text);
 // The email blind index: HMAC-SHA256(pepper, normalized email), hex. Equal for two spellings of
 // one address that differ only in case or surrounding space.
 std::string blind_index(const SecretKey& pepper, std::string_view email);
+// The username index: HMAC-SHA256(pepper, "username:" + lower-cased username), hex. Usernames
+// are made of names, so they are looked up by this hash, never stored in a key as they are.
+std::string username_index(const SecretKey& pepper, std::string_view username);
 
 std::string to_base64(std::string_view bytes);
 // Appends the standard base64 (with padding) of `bytes` to `out`.

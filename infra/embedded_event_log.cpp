@@ -16,6 +16,7 @@
 
 #include "infra/partitioner.hpp"
 #include "infra/rocksdb_secondary.hpp"
+#include "infra/rocksdb_support.hpp"
 
 namespace clientele::infra {
 namespace {
@@ -57,10 +58,6 @@ std::string row_value(std::string_view key, std::string_view payload) {
   value.append(key);
   value.append(payload);
   return value;
-}
-
-Error unavailable(const std::string& what, const rocksdb::Status& s) {
-  return make_error(errc::unavailable, "", what + ": " + s.ToString());
 }
 
 // One append() waiting for the writer and the syncer.
@@ -179,7 +176,7 @@ struct EmbeddedEventLog::Impl {
         }
         end_offset = synced_end;
       } else {
-        const auto error = unavailable("event log sync failed", status);
+        const auto error = rocksdb_unavailable("event log sync failed", status);
         for (auto* p : batch) p->result = error;
       }
       appended_cv.notify_all();
@@ -212,7 +209,7 @@ struct EmbeddedEventLog::Impl {
     }
     const auto status = db->Write(rocksdb::WriteOptions(), &wb);
     if (!status.ok()) {
-      const auto error = unavailable("event log write failed", status);
+      const auto error = rocksdb_unavailable("event log write failed", status);
       for (auto* p : batch) p->result = error;
       return false;
     }
@@ -224,7 +221,7 @@ struct EmbeddedEventLog::Impl {
   Result<std::int64_t> recover_end(std::int32_t partition) {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, events_family()));
     it->SeekForPrev(row_key(partition, INT64_MAX));
-    if (!it->status().ok()) return unavailable("cannot read the event log", it->status());
+    if (!it->status().ok()) return rocksdb_unavailable("cannot read the event log", it->status());
     if (!it->Valid()) return std::int64_t{0};
     const auto key = it->key().ToStringView();
     if (key.size() != 12 || static_cast<std::int32_t>(get_be(key, 4)) != partition)
@@ -242,10 +239,10 @@ struct EmbeddedEventLog::Impl {
       rocksdb::WriteOptions options;
       options.sync = true;
       const auto put = db->Put(options, families[0], kPartitionsKey, std::to_string(requested));
-      if (!put.ok()) return unavailable("cannot initialize the event log", put);
+      if (!put.ok()) return rocksdb_unavailable("cannot initialize the event log", put);
       return success();
     }
-    if (!s.ok()) return unavailable("cannot read the event log", s);
+    if (!s.ok()) return rocksdb_unavailable("cannot read the event log", s);
     if (stored != std::to_string(requested)) {
       return make_error(errc::invalid, "partitions",
                         "the event log has " + stored + " partitions, not " +
@@ -317,7 +314,7 @@ class EmbeddedCursor final : public events::PartitionCursor {
                                std::string(value.substr(4 + key_size))});
       ++next_;
     }
-    if (!it->status().ok()) return unavailable("cannot read the event log", it->status());
+    if (!it->status().ok()) return rocksdb_unavailable("cannot read the event log", it->status());
     return records;
   }
 
@@ -350,7 +347,8 @@ Result<std::unique_ptr<EmbeddedEventLog>> EmbeddedEventLog::open(const EmbeddedL
   rocksdb::DB* db = nullptr;
   const auto s = rocksdb::DB::Open(options, opts.directory.string(), family_descriptors(options),
                                    &impl->families, &db);
-  if (!s.ok()) return unavailable("cannot open the event log at " + opts.directory.string(), s);
+  if (!s.ok())
+    return rocksdb_unavailable("cannot open the event log at " + opts.directory.string(), s);
   impl->db.reset(db);
   impl->commit_delay = opts.commit_delay;
   if (auto r = impl->recover(opts.partitions); !r) return r.error();

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "infra/rocksdb_secondary.hpp"
+#include "infra/rocksdb_support.hpp"
 
 namespace clientele::infra {
 namespace {
@@ -32,10 +33,6 @@ std::string erased_row(const CustomerId& customer) {
 // What wraps a customer's DEK is bound to the customer and the key id.
 std::string wrap_context(const CustomerId& customer, std::string_view kid) {
   return "clientele.dek.v1|" + customer.str() + "|" + std::string(kid);
-}
-
-Error unavailable(const std::string& what, const rocksdb::Status& s) {
-  return make_error(errc::unavailable, "", what + ": " + s.ToString());
 }
 
 // Stored DEK row: 1-byte kid length, kid, 24-byte nonce, wrapped key.
@@ -63,7 +60,7 @@ struct RocksDbKeyStore::Impl {
     std::string value;
     const auto s = db->Get(rocksdb::ReadOptions(), row, &value);
     if (s.IsNotFound()) return std::optional<std::string>();
-    if (!s.ok()) return unavailable("cannot read the key store", s);
+    if (!s.ok()) return rocksdb_unavailable("cannot read the key store", s);
     return std::optional<std::string>(std::move(value));
   }
 
@@ -71,7 +68,7 @@ struct RocksDbKeyStore::Impl {
     rocksdb::WriteOptions options;
     options.sync = true;
     const auto s = db->Write(options, &batch);
-    if (!s.ok()) return unavailable("cannot write the key store", s);
+    if (!s.ok()) return rocksdb_unavailable("cannot write the key store", s);
     return success();
   }
 
@@ -126,14 +123,14 @@ struct RocksDbKeyStore::Impl {
     rocksdb::FlushOptions flush;
     flush.wait = true;
     auto s = db->Flush(flush);
-    if (!s.ok()) return unavailable("cannot flush the key store", s);
+    if (!s.ok()) return rocksdb_unavailable("cannot flush the key store", s);
     rocksdb::CompactRangeOptions compact;
     compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     compact.exclusive_manual_compaction = true;
     s = db->CompactRange(compact, nullptr, nullptr);
-    if (!s.ok()) return unavailable("cannot compact the key store", s);
+    if (!s.ok()) return rocksdb_unavailable("cannot compact the key store", s);
     s = db->FlushWAL(/*sync=*/true);
-    if (!s.ok()) return unavailable("cannot sync the key store", s);
+    if (!s.ok()) return rocksdb_unavailable("cannot sync the key store", s);
     return success();
   }
 };
@@ -155,16 +152,11 @@ rocksdb::Options store_options() {
 
 Result<std::unique_ptr<RocksDbKeyStore>> RocksDbKeyStore::open(
     const std::filesystem::path& directory, SecretKey kek) {
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec) {
-    return make_error(errc::unavailable, "",
-                      "cannot create " + directory.string() + ": " + ec.message());
-  }
+  if (auto made = make_store_directory(directory); !made) return made.error();
   auto impl = std::make_unique<Impl>(std::move(kek));
   rocksdb::DB* db = nullptr;
   const auto s = rocksdb::DB::Open(store_options(), directory.string(), &db);
-  if (!s.ok()) return unavailable("cannot open the key store at " + directory.string(), s);
+  if (!s.ok()) return rocksdb_unavailable("cannot open the key store at " + directory.string(), s);
   impl->db.reset(db);
   if (auto r = impl->check_kek(/*read_only=*/false); !r) return r.error();
   return std::unique_ptr<RocksDbKeyStore>(new RocksDbKeyStore(std::move(impl)));

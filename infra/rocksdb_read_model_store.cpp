@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "infra/rocksdb_secondary.hpp"
+#include "infra/rocksdb_support.hpp"
 
 namespace clientele::infra {
 namespace {
@@ -33,10 +34,6 @@ using Families = std::unordered_map<std::string, Family>;
 // The row compact() rewrites in the default column family (which holds no namespace), so that
 // RocksDB writes one more MANIFEST after the compaction.
 constexpr const char* kCompactionRow = "meta/compaction";
-
-Error unavailable(const std::string& what, const rocksdb::Status& s) {
-  return make_error(errc::unavailable, "", what + ": " + s.ToString());
-}
 
 Error no_namespace(const std::string& name) {
   return make_error(errc::not_found, "", "namespace " + name + " does not exist");
@@ -99,8 +96,8 @@ Result<std::vector<std::string>> family_names(const std::filesystem::path& direc
   if (!std::filesystem::exists(directory / "CURRENT", ec) && !ec) {
     return std::vector<std::string>{rocksdb::kDefaultColumnFamilyName};
   }
-  return unavailable("cannot list the namespaces of the read-model store at " + directory.string(),
-                     s);
+  return rocksdb_unavailable(
+      "cannot list the namespaces of the read-model store at " + directory.string(), s);
 }
 
 // True iff `range` holds no key.
@@ -149,7 +146,8 @@ Result<void> walk(rocksdb::Iterator& it, const KeyRange& range, const Visit& vis
       if (!visit(view(it.key()), view(it.value()))) break;
     }
   }
-  if (!it.status().ok()) return unavailable("cannot read the read-model store", it.status());
+  if (!it.status().ok())
+    return rocksdb_unavailable("cannot read the read-model store", it.status());
   return success();
 }
 
@@ -185,13 +183,13 @@ struct RocksDbReadModelStore::Impl {
     flush.wait = true;
     for (auto* family : all) {
       const auto s = db->Flush(flush, family);
-      if (!s.ok()) return unavailable("cannot flush the read-model store", s);
+      if (!s.ok()) return rocksdb_unavailable("cannot flush the read-model store", s);
     }
     rocksdb::CompactRangeOptions compaction;
     compaction.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     for (auto* family : all) {
       const auto s = db->CompactRange(compaction, family, nullptr, nullptr);
-      if (!s.ok()) return unavailable("cannot compact the read-model store", s);
+      if (!s.ok()) return rocksdb_unavailable("cannot compact the read-model store", s);
     }
     return success();
   }
@@ -206,12 +204,13 @@ struct RocksDbReadModelStore::Impl {
       flush.wait = true;
       s = db->Flush(flush, default_family.get());
     }
-    if (!s.ok()) return unavailable("cannot flush the read-model store", s);
+    if (!s.ok()) return rocksdb_unavailable("cannot flush the read-model store", s);
     // GetSortedWalFiles waits for the deletions under way, then deletes, in this thread, every
     // file no longer live.
     rocksdb::VectorLogPtr wal_files;
     s = db->GetSortedWalFiles(wal_files);
-    if (!s.ok()) return unavailable("cannot delete the obsolete files of the read-model store", s);
+    if (!s.ok())
+      return rocksdb_unavailable("cannot delete the obsolete files of the read-model store", s);
     return success();
   }
 };
@@ -243,7 +242,8 @@ Result<void> walk_merged(rocksdb::Iterator& it, const PendingRows& pending, cons
     if (!visit(view(it.key()), view(it.value()))) break;
     it.Next();
   }
-  if (!it.status().ok()) return unavailable("cannot read the read-model store", it.status());
+  if (!it.status().ok())
+    return rocksdb_unavailable("cannot read the read-model store", it.status());
   return success();
 }
 
@@ -260,7 +260,7 @@ class Batch final : public projections::WriteBatch {
     std::string value;
     const auto s = store_.db->Get(rocksdb::ReadOptions(), target->family.get(), slice(key), &value);
     if (s.IsNotFound()) return std::optional<std::string>();
-    if (!s.ok()) return unavailable("cannot read the read-model store", s);
+    if (!s.ok()) return rocksdb_unavailable("cannot read the read-model store", s);
     return std::optional<std::string>(std::move(value));
   }
 
@@ -303,7 +303,7 @@ class Batch final : public projections::WriteBatch {
       for (const auto& [key, value] : target.rows) {
         const auto s = value ? out.Put(target.family.get(), slice(key), slice(*value))
                              : out.Delete(target.family.get(), slice(key));
-        if (!s.ok()) return unavailable("cannot add to a batch", s);
+        if (!s.ok()) return rocksdb_unavailable("cannot add to a batch", s);
       }
     }
     return out;
@@ -353,7 +353,8 @@ class StoreSeeker final : public projections::Seeker {
 
   Result<std::optional<std::string>> seek(std::string_view from) override {
     it_->Seek(slice(std::max(from, std::string_view(range_.from))));
-    if (!it_->status().ok()) return unavailable("cannot read the read-model store", it_->status());
+    if (!it_->status().ok())
+      return rocksdb_unavailable("cannot read the read-model store", it_->status());
     if (!it_->Valid() || (!range_.to.empty() && it_->key().compare(slice(range_.to)) >= 0))
       return std::optional<std::string>();
     return std::optional<std::string>(it_->key().ToString());
@@ -386,7 +387,7 @@ class StoreSnapshot final : public projections::Snapshot {
     std::string value;
     const auto s = db_.Get(options, family, slice(key), &value);
     if (s.IsNotFound()) return std::optional<std::string>();
-    if (!s.ok()) return unavailable("cannot read the read-model store", s);
+    if (!s.ok()) return rocksdb_unavailable("cannot read the read-model store", s);
     return std::optional<std::string>(std::move(value));
   }
 
@@ -449,12 +450,7 @@ Error read_only() {
 
 Result<std::unique_ptr<RocksDbReadModelStore>> RocksDbReadModelStore::open(
     const std::filesystem::path& directory) {
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec) {
-    return make_error(errc::unavailable, "",
-                      "cannot create " + directory.string() + ": " + ec.message());
-  }
+  if (auto made = make_store_directory(directory); !made) return made.error();
   const auto names = family_names(directory);
   if (!names) return names.error();
   auto impl = std::make_unique<Impl>();
@@ -464,7 +460,8 @@ Result<std::unique_ptr<RocksDbReadModelStore>> RocksDbReadModelStore::open(
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   const auto s = rocksdb::DB::Open(db_options(), directory.string(), descriptors, &handles, &db);
-  if (!s.ok()) return unavailable("cannot open the read-model store at " + directory.string(), s);
+  if (!s.ok())
+    return rocksdb_unavailable("cannot open the read-model store at " + directory.string(), s);
   adopt(*impl, db, handles);
   return std::unique_ptr<RocksDbReadModelStore>(new RocksDbReadModelStore(std::move(impl)));
 }
@@ -502,7 +499,7 @@ Result<void> RocksDbReadModelStore::create(const Namespace& ns) {
   if (impl_->secondary) return read_only();
   rocksdb::ColumnFamilyHandle* handle = nullptr;
   const auto s = impl_->db->CreateColumnFamily(impl_->family_options, name, &handle);
-  if (!s.ok()) return unavailable("cannot create namespace " + name, s);
+  if (!s.ok()) return rocksdb_unavailable("cannot create namespace " + name, s);
   impl_->families.emplace(std::move(name), own(impl_->db.get(), handle));
   return success();
 }
@@ -514,7 +511,7 @@ Result<void> RocksDbReadModelStore::drop(const Namespace& ns) {
   const auto it = impl_->families.find(name);
   if (it == impl_->families.end()) return no_namespace(name);
   const auto s = impl_->db->DropColumnFamily(it->second.get());
-  if (!s.ok()) return unavailable("cannot drop namespace " + name, s);
+  if (!s.ok()) return rocksdb_unavailable("cannot drop namespace " + name, s);
   impl_->families.erase(it);
   return success();
 }
@@ -553,7 +550,7 @@ Result<void> RocksDbReadModelStore::commit(projections::WriteBatch& batch) {
   auto writes = own->writes();
   if (!writes) return writes.error();
   const auto s = impl_->db->Write(options, &*writes);
-  if (!s.ok()) return unavailable("cannot write the read-model store", s);
+  if (!s.ok()) return rocksdb_unavailable("cannot write the read-model store", s);
   return success();
 }
 
@@ -575,7 +572,7 @@ Result<void> RocksDbReadModelStore::settle(const Namespace& ns) {
   if (!family) return no_namespace(ns.str());
   rocksdb::CompactRangeOptions options;  // flushes first; the bottommost level stays as it is
   const auto s = impl_->db->CompactRange(options, family.get(), nullptr, nullptr);
-  if (!s.ok()) return unavailable("cannot compact namespace " + ns.str(), s);
+  if (!s.ok()) return rocksdb_unavailable("cannot compact namespace " + ns.str(), s);
   return success();
 }
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 
@@ -17,6 +18,9 @@ struct SecretSpec {
   const char* env;          // "CLIENTELE_KEK"
   const char* file_option;  // "--kek-file"
   const char* dev_file;     // "kek"
+  // Whether nothing stored depends on the secret, so that a new one may be generated for an
+  // existing installation too.
+  bool renewable = false;
 };
 
 Error missing(const SecretSpec& spec, const std::string& why) {
@@ -49,6 +53,8 @@ Result<events::SecretKey> generate_key_file(const SecretSpec& spec,
                                std::filesystem::perm_options::replace, ec);
   auto key = events::SecretKey::random();
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  // Another process starting at the same moment made it first: use its key.
+  if (fd < 0 && errno == EEXIST) return read_key_file(spec, path);
   if (fd < 0) return missing(spec, "file " + path.string() + " cannot be created");
   const std::string text = key.hex() + "\n";
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
@@ -71,7 +77,7 @@ Result<events::SecretKey> load_one(const SecretSpec& spec, const std::string& va
   if (!file.empty()) return read_key_file(spec, file);
   const auto dev = dev_keys_dir(data_dir) / spec.dev_file;
   if (std::filesystem::exists(dev)) return read_key_file(spec, dev);
-  if (installation_exists(data_dir)) {
+  if (installation_exists(data_dir) && !spec.renewable) {
     return missing(spec, "is not configured and " + dev.string() +
                              " is missing, but the installation in " + data_dir.string() +
                              " already has keys");
@@ -100,6 +106,12 @@ Result<Secrets> load_secrets(const SecretSources& sources) {
   auto pepper = load_one(kPepper, sources.pepper, sources.pepper_file, sources.data_dir);
   if (!pepper) return pepper.error();
   return Secrets{std::move(*kek), std::move(*pepper)};
+}
+
+Result<events::SecretKey> load_jwt_secret(const SecretSources& sources) {
+  static constexpr SecretSpec kJwt{"access-token signing key", "CLIENTELE_JWT_SECRET",
+                                   "--jwt-secret-file", "jwt", /*renewable=*/true};
+  return load_one(kJwt, sources.jwt_secret, sources.jwt_secret_file, sources.data_dir);
 }
 
 }  // namespace clientele::infra

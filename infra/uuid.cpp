@@ -22,4 +22,8 @@ std::string uuid_v7(Timestamp now) {
       b[15]);
 }
 
+CustomerId random_customer_id() {
+  return CustomerId(fmt::format("CUST_{:08x}", randombytes_random()));
+}
+
 }  // namespace clientele::infra

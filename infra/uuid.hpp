@@ -1,14 +1,20 @@
 #pragma once
-// UUIDv7 (RFC 9562): a 48-bit Unix-millisecond timestamp, then random bits from libsodium, so
-// event ids sort by creation time and reveal nothing else.
+// Fresh ids from libsodium's random bytes: UUIDv7 (RFC 9562: a 48-bit Unix-millisecond
+// timestamp, then random bits), so event ids sort by creation time and reveal nothing else; and
+// customer ids.
 
 #include <string>
 
+#include "domain/ids.hpp"
 #include "domain/time.hpp"
 
 namespace clientele::infra {
 
 // "0190a5c2-7b1e-7c3d-8f4a-1b2c3d4e5f60" for `now`. Thread-safe.
 std::string uuid_v7(Timestamp now);
+
+// "CUST_" and 8 random lower-case hex digits (DESIGN.md §6). Thread-safe. Ids may repeat (2^32
+// of them): the command layer makes sure a new one is not taken.
+CustomerId random_customer_id();
 
 }  // namespace clientele::infra

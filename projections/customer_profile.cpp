@@ -151,7 +151,7 @@ std::string CustomerProfiles::email_key(std::string_view email) const {
 }
 
 std::string CustomerProfiles::username_key(std::string_view username) const {
-  return "u/" + events::keyed_hash_hex(pepper_, "username:" + ascii_lower(username));
+  return "u/" + events::username_index(pepper_, username);
 }
 
 Result<void> CustomerProfiles::evolve(const Folded& event, Rows& rows) const {

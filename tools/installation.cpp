@@ -16,6 +16,13 @@ std::string env(const char* name) {
 
 constexpr std::size_t kKeyCacheCapacity = 10'000;
 
+// Where each secret of the installation `options` names comes from.
+infra::SecretSources secret_sources(const StoreOptions& options) {
+  return {options.data_path(),     env("CLIENTELE_KEK"), options.kek_file,
+          env("CLIENTELE_PEPPER"), options.pepper_file,  env("CLIENTELE_JWT_SECRET"),
+          options.jwt_secret_file};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<events::EventLog>> open_event_log(const std::string& event_log,
@@ -37,8 +44,11 @@ Result<std::unique_ptr<events::EventLog>> open_event_log(const std::string& even
 }
 
 Result<infra::Secrets> load_installation_secrets(const StoreOptions& options) {
-  return infra::load_secrets({options.data_path(), env("CLIENTELE_KEK"), options.kek_file,
-                              env("CLIENTELE_PEPPER"), options.pepper_file});
+  return infra::load_secrets(secret_sources(options));
+}
+
+Result<events::SecretKey> load_installation_jwt_secret(const StoreOptions& options) {
+  return infra::load_jwt_secret(secret_sources(options));
 }
 
 Result<Installation> open_installation(const StoreOptions& options) {

@@ -21,6 +21,9 @@ struct Installation {
 
 // Loads the installation's secrets (infra/secrets.hpp). Errors name the option to fix.
 Result<infra::Secrets> load_installation_secrets(const StoreOptions& options);
+// Loads the key that signs access tokens (infra::load_jwt_secret), for the service that issues
+// them. Errors name the option to fix.
+Result<events::SecretKey> load_installation_jwt_secret(const StoreOptions& options);
 
 // Opens everything, logging where each store is. Errors name the option to fix.
 Result<Installation> open_installation(const StoreOptions& options);

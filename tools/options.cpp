@@ -65,6 +65,12 @@ void add_store_options(CLI::App& command, StoreOptions& options) {
                   "File holding the blind-index pepper; or CLIENTELE_PEPPER. Default: "
                   "DATA-keys/pepper, generated for a new installation")
       ->envname("CLIENTELE_PEPPER_FILE");
+  command
+      .add_option("--jwt-secret-file", options.jwt_secret_file,
+                  "File holding the key that signs access tokens; or CLIENTELE_JWT_SECRET. "
+                  "Default: DATA-keys/jwt, generated when missing (a new key only ends the "
+                  "access tokens issued before it)")
+      ->envname("CLIENTELE_JWT_SECRET_FILE");
 }
 
 }  // namespace clientele::tools

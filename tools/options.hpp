@@ -19,6 +19,8 @@ struct StoreOptions {
   std::int32_t partitions = 12;  // partitions of the event log (fixed once created)
   std::string kek_file;          // file holding the key-encryption key (else CLIENTELE_KEK)
   std::string pepper_file;       // file holding the blind-index pepper (else CLIENTELE_PEPPER)
+  // file holding the access-token signing key (else CLIENTELE_JWT_SECRET)
+  std::string jwt_secret_file;
 
   std::filesystem::path event_log_dir() const { return std::filesystem::path(data_dir) / "events"; }
   // The data directory as an absolute path: the same whichever directory a command runs in.
@@ -27,8 +29,8 @@ struct StoreOptions {
   }
 };
 
-// Adds --data-dir, --event-log, --partitions, --kek-file and --pepper-file to `command`, bound
-// to `options`.
+// Adds --data-dir, --event-log, --partitions, --kek-file, --pepper-file and --jwt-secret-file to
+// `command`, bound to `options`.
 void add_store_options(CLI::App& command, StoreOptions& options);
 
 // The Kafka bootstrap servers ("HOST:PORT,...") an --event-log names, or "" for "embedded".

@@ -13,12 +13,14 @@
 #include "api/http_server.hpp"
 #include "api/lag_monitor.hpp"
 #include "api/metrics.hpp"
-#include "api/ops_routes.hpp"
+#include "api/routes.hpp"
 #include "infra/admin_socket.hpp"
+#include "infra/clock.hpp"
 #include "infra/logging.hpp"
 #include "infra/scratch_dir.hpp"
 #include "projections/projector.hpp"
 #include "projections/rebuild.hpp"
+#include "tools/accounts.hpp"
 #include "tools/admin.hpp"
 #include "tools/installation.hpp"
 #include "tools/port_file.hpp"
@@ -81,7 +83,17 @@ void log_from_api(api::LogLevel level, std::string_view message, const nlohmann:
              message, fields);
 }
 
-// The REST API of the running service: today the ops routes (api/ops_routes.hpp) over `lag` and
+// The files of swagger-ui-dist in `dir`, for /docs. When they are not there the service runs
+// without them (/docs answers 503) and says so in the log.
+api::SwaggerUi swagger_ui_in(const std::string& dir) {
+  auto loaded = api::load_swagger_ui(dir);
+  if (loaded) return std::move(*loaded);
+  infra::log_warn("/docs answers 503: swagger-ui-dist is not installed; run tools/setup.sh",
+                  {{"error", loaded.error().message}});
+  return {};
+}
+
+// The REST API of the running service: today the ops routes (api/routes.hpp) over `lag` and
 // `projector`, and the address it listens on ("HOST:PORT").
 struct Api {
   std::unique_ptr<api::HttpServer> server;  // started
@@ -90,18 +102,41 @@ struct Api {
 
 // Starts the API on `address`, logs where it listens and writes --port-file. Errors say what
 // failed (the address cannot be bound, the port file cannot be written).
+// What the routes answer from (api/routes.hpp).
+struct ApiSources {
+  const api::LagMonitor& lag;
+  const projections::Projector& projector;
+  api::HttpMetrics& metrics;
+  Accounts& accounts;
+  ReadModels& views;
+  const api::ReadYourWrites& read_your_writes;
+};
+
 Result<Api> start_api(const ServeOptions& options, const ListenAddress& address,
-                      const api::LagMonitor& lag, const projections::Projector& projector,
-                      api::HttpMetrics& metrics) {
-  api::Router router;
-  if (auto added = api::add_ops_routes(router, lag, projector, metrics,
-                                       {.ready_max_lag = options.ready_max_lag});
-      !added) {
-    return added.error();
-  }
-  api::Dispatcher dispatcher(std::move(router), {.log = log_from_api});
+                      const ApiSources& from) {
+  auto& accounts = from.accounts;
+  auto router = api::build_routes({.lag = from.lag,
+                                   .projector = from.projector,
+                                   .metrics = from.metrics,
+                                   .auth = {.auth = *accounts.auth,
+                                            .tokens = *accounts.tokens,
+                                            .backoff = accounts.backoff,
+                                            .rate_limit = *accounts.rate_limit,
+                                            .clock = infra::utc_now,
+                                            .monotonic_clock = api::ThrottleClock::now},
+                                   .customers = {.store = *from.views.store,
+                                                 .profiles = from.views.profiles,
+                                                 .read_your_writes = from.read_your_writes},
+                                   .ops = {.ready_max_lag = options.ready_max_lag},
+                                   .swagger_ui = swagger_ui_in(options.docs_dir)});
+  if (!router) return router.error();
+  api::Dispatcher dispatcher(
+      std::move(*router),
+      {.log = log_from_api, .authenticate = [&accounts](std::string_view token) {
+         return accounts.authenticate(token);
+       }});
   Api api{std::make_unique<api::HttpServer>(
-              std::move(dispatcher), metrics,
+              std::move(dispatcher), from.metrics,
               api::ServerOptions{
                   .host = address.host, .port = address.port, .threads = options.http_threads}),
           {}};
@@ -213,10 +248,24 @@ int serve(const ServeOptions& serve_options, const std::function<void()>& wait_f
   }
   infra::log_info("admin channel open", {{"socket", socket.string()}});
 
+  auto accounts = Accounts::open(
+      options, *installation,
+      {.hashing = {.ops_limit = serve_options.argon2_ops,
+                   .mem_limit = serve_options.argon2_memory_mib << 20,
+                   .allow_weak = serve_options.allow_weak_password_hashing},
+       .auth_rate = {.burst = serve_options.auth_burst, .per_second = serve_options.auth_rate}});
+  if (!accounts) {
+    infra::log_error("cannot open the command side", {{"error", accounts.error().message}});
+    stopping.request_stop();
+    return 1;
+  }
+
   api::HttpMetrics metrics;
   api::LagMonitor lag(log, projector, store, std::chrono::milliseconds(500));
   lag.start();
-  auto api = start_api(serve_options, *address, lag, projector, metrics);
+  const api::ReadYourWrites read_your_writes(projector, log.partition_count());
+  auto api = start_api(serve_options, *address,
+                       {lag, projector, metrics, **accounts, **views, read_your_writes});
   if (!api) {
     infra::log_error("cannot serve the api", {{"error", api.error().message}});
     stopping.request_stop();
@@ -227,6 +276,7 @@ int serve(const ServeOptions& serve_options, const std::function<void()>& wait_f
 
   wait_for_stop();
   drain_api(*api->server, serve_options.drain_seconds);
+  accounts->reset();  // the strands finish the commands they hold
   remove_port_file(serve_options.port_file);
   stopping.request_stop();  // cancels the rebuilds in progress
   admin->reset();           // answers the requests in progress, removes the socket
@@ -268,10 +318,43 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   command
+      .add_option("--docs-dir", options.docs_dir,
+                  "The swagger-ui-dist directory /docs serves Swagger UI from (tools/setup.sh "
+                  "installs it; read once at startup; /docs answers 503 without it)")
+      ->envname("CLIENTELE_DOCS_DIR")
+      ->capture_default_str();
+  command
       .add_option("--drain-timeout", options.drain_seconds,
                   "Seconds to wait on SIGTERM for requests in flight before stopping anyway")
       ->envname("CLIENTELE_DRAIN_TIMEOUT")
       ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  command
+      .add_option("--argon2-ops", options.argon2_ops,
+                  "Passes of argon2id over its memory per password hash (at least 2)")
+      ->envname("CLIENTELE_ARGON2_OPS")
+      ->check(CLI::Range(1ULL, 100ULL))
+      ->capture_default_str();
+  command
+      .add_option("--argon2-memory-mib", options.argon2_memory_mib,
+                  "MiB of memory argon2id uses per password hash (at least 19)")
+      ->envname("CLIENTELE_ARGON2_MEMORY_MIB")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}))
+      ->capture_default_str();
+  command.add_flag("--allow-weak-password-hashing", options.allow_weak_password_hashing,
+                   "Accept --argon2-ops and --argon2-memory-mib below OWASP's minimum: for tests "
+                   "only, never in production");
+  command
+      .add_option("--auth-rate", options.auth_rate,
+                  "Requests per second each client address may send to /api/v1/auth")
+      ->envname("CLIENTELE_AUTH_RATE")
+      ->check(CLI::Range(0.01, 1e6))
+      ->capture_default_str();
+  command
+      .add_option("--auth-burst", options.auth_burst,
+                  "Requests each client address may send to /api/v1/auth at once")
+      ->envname("CLIENTELE_AUTH_BURST")
+      ->check(CLI::Range(1.0, 1e6))
       ->capture_default_str();
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "commands/password.hpp"
 #include "tools/options.hpp"
 
 namespace clientele::tools {
@@ -15,6 +16,18 @@ struct ServeOptions {
   int http_threads = 2;                   // --http-threads serving the API
   std::int64_t ready_max_lag = 1000;      // --ready-max-lag: /readyz fails past this lag
   double drain_seconds = 10;              // --drain-timeout: longest wait for requests on stop
+  // --docs-dir: the swagger-ui-dist directory of /docs; by default where tools/setup.sh installs
+  // it for the build tree the executable was built in (CMakeLists.txt: CLIENTELE_DOCS_DIR).
+  std::string docs_dir = CLIENTELE_DOCS_DIR;
+  // --argon2-ops, --argon2-memory-mib: the cost of password hashing (argon2id); below OWASP's
+  // minimum only with --allow-weak-password-hashing (for tests).
+  unsigned long long argon2_ops = commands::PasswordHashing::kMinOpsLimit;
+  std::size_t argon2_memory_mib = commands::PasswordHashing::kMinMemLimit >> 20;
+  bool allow_weak_password_hashing = false;
+  // --auth-rate, --auth-burst: requests per second, and at once, per client address on the auth
+  // routes.
+  double auth_rate = 5;
+  double auth_burst = 20;
 };
 
 // Adds the options of `serve` to `command`, bound to `options`.

@@ -190,7 +190,7 @@ TEST(CustomerDecider, RegisteringSetsIdentityContactAndPreferences) {
   EXPECT_EQ(s.id, CustomerId("CUST_0a1b2c3d"));
   EXPECT_EQ(s.email, "jane@example.com");
   EXPECT_EQ(s.phone, "+14155550100");
-  EXPECT_TRUE(s.has_password);
+  EXPECT_FALSE(s.password_hash.empty());
   EXPECT_EQ(s.preferences,
             (Preferences{
                 .newsletter = true, .notifications = true, .language = "en-US", .currency = ""}));
@@ -204,7 +204,7 @@ TEST(CustomerDecider, RegisteringWithoutPasswordCreatesAFederatedOnlyAccount) {
   expected.password_hash = "";
   const State s =
       Spec().when(registering([](Register& r) { r.password_hash = ""; })).then({expected});
-  EXPECT_FALSE(s.has_password);
+  EXPECT_TRUE(s.password_hash.empty());
 }
 
 TEST(CustomerDecider, RegisteringAnExistingCustomerIsAConflict) {
@@ -518,7 +518,7 @@ TEST(CustomerDecider, ChangingThePasswordGivesAFederatedAccountAPassword) {
                       .given({federated})
                       .when(ChangePassword{"$argon2id$new"})
                       .then({PasswordChanged{"$argon2id$new"}});
-  EXPECT_TRUE(s.has_password);
+  EXPECT_FALSE(s.password_hash.empty());
 }
 
 TEST(CustomerDecider, ChangePasswordRequiresAHash) {

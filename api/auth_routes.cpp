@@ -1,0 +1,177 @@
+#include "api/auth_routes.hpp"
+
+#include "api/customer_fields.hpp"
+#include "api/envelope.hpp"
+#include "api/error_mapping.hpp"
+#include "api/request_reader.hpp"
+
+namespace clientele::api {
+namespace {
+
+constexpr std::size_t kMaxPassword = 1024;  // the policy's 128 code points, in bytes and then some
+constexpr std::size_t kMaxToken = 256;
+
+Response too_many(std::chrono::seconds retry_after, std::string_view message) {
+  auto response = failure(429, message);
+  response.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
+  return response;
+}
+
+// The answer for an AuthService error: credentials that are not valid are 401, whatever made
+// them so (the service gives them one message).
+Response auth_error(const Error& error) {
+  if (error.code == errc::forbidden) {
+    std::vector<FieldError> errors;
+    if (!error.field.empty()) errors.push_back({error.field, error.message});
+    return failure(401, error.field.empty() ? error.message : "the request is not authorized",
+                   errors);
+  }
+  if (error.code == errc::conflict && error.field == "status") return failure(403, error.message);
+  return error_response(error);
+}
+
+class Routes {
+ public:
+  explicit Routes(const AuthRoutes& r) : r_(r) {}
+
+  // Every auth route goes through the rate limit first.
+  Response call(Response (Routes::*route)(const Request&), const Request& request) {
+    if (auto wait = r_.rate_limit.acquire(request.client_address, r_.monotonic_clock())) {
+      return too_many(*wait, "too many requests; retry later");
+    }
+    return (this->*route)(request);
+  }
+
+  Response register_customer(const Request& request) {
+    RequestReader body(request.body);
+    commands::NewCustomer customer;
+    customer.email = body.string("email", Presence::required, 254).value_or("");
+    customer.password = body.string("password", Presence::required, kMaxPassword).value_or("");
+    customer.first_name = body.string("firstName", Presence::required, 100).value_or("");
+    customer.last_name = body.string("lastName", Presence::required, 100).value_or("");
+    customer.phone = body.string("phone", Presence::optional, 20).value_or("");
+    customer.date_of_birth = read_date(body, "dateOfBirth", Presence::optional);
+    customer.gender = read_gender(body, "gender", Presence::optional);
+    customer.preferences =
+        read_preferences(body, Presence::optional).value_or(customer::Preferences{});
+    customer.marketing_emails = body.boolean("marketingEmails", Presence::optional).value_or(false);
+    customer.marketing_sms = body.boolean("marketingSms", Presence::optional).value_or(false);
+    if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
+
+    auto session = r_.auth.register_customer(customer);
+    if (!session) return auth_error(session.error());
+    auto response = success(201, "registered", tokens(*session));
+    add_position(response, session->outcome);
+    response.headers.emplace_back("Location", "/api/v1/customers/me");
+    return response;
+  }
+
+  Response login(const Request& request) {
+    RequestReader body(request.body);
+    auto email = body.string("email", Presence::optional, 254);
+    auto username = body.string("username", Presence::optional, 30);
+    auto password = body.string("password", Presence::required, kMaxPassword);
+    if (email.has_value() == username.has_value()) {
+      body.fail(email ? "username" : "email", "give either email or username");
+    }
+    if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
+
+    const auto& login_name = email ? *email : *username;
+    const auto account = r_.auth.login_key(login_name);
+    const auto now = r_.monotonic_clock();
+    if (auto wait = r_.backoff.check(account, request.client_address, now)) {
+      return too_many(*wait, "too many failed logins; retry later");
+    }
+    const commands::Client client{
+        request.client_address,
+        std::string(request.headers.get("user-agent").value_or("")).substr(0, 500)};
+    auto session = r_.auth.login(login_name, *password, client);
+    if (!session) {
+      if (session.error().code == errc::forbidden) {
+        r_.backoff.record_failure(account, request.client_address, now);
+      }
+      return auth_error(session.error());
+    }
+    r_.backoff.record_success(account);
+    auto response = success(200, "signed in", tokens(*session));
+    add_position(response, session->outcome);
+    return response;
+  }
+
+  Response refresh(const Request& request) {
+    RequestReader body(request.body);
+    auto token = body.string("refreshToken", Presence::required, kMaxToken);
+    if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
+    auto session = r_.auth.refresh(*token);
+    if (!session) return auth_error(session.error());
+    return success(200, "tokens refreshed", tokens(*session));
+  }
+
+  Response logout(const Request& request) {
+    RequestReader body(request.body);
+    auto token = body.string("refreshToken", Presence::required, kMaxToken);
+    if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
+    if (auto done = r_.auth.logout(*token); !done) return auth_error(done.error());
+    return success(200, "signed out");
+  }
+
+  Response change_password(const Request& request) {
+    RequestReader body(request.body);
+    auto current = body.string("currentPassword", Presence::required, kMaxPassword);
+    auto next = body.string("newPassword", Presence::required, kMaxPassword);
+    if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
+    auto changed = r_.auth.change_password(CustomerId(request.caller->id), *current, *next);
+    if (!changed) return auth_error(changed.error());
+    auto response = success(200, "password changed; every session was signed out");
+    add_position(response, *changed);
+    return response;
+  }
+
+ private:
+  nlohmann::json tokens(const commands::Session& session) const {
+    return {{"customerId", session.customer_id.str()},
+            {"accessToken", r_.tokens.issue(session.customer_id.str(), session.role, r_.clock())},
+            {"refreshToken", session.refresh.token},
+            {"tokenType", "Bearer"},
+            {"expiresIn", r_.tokens.lifetime().count()}};
+  }
+
+  AuthRoutes r_;  // references to what the routes use, and the clocks
+};
+
+}  // namespace
+
+void add_position(Response& response, const commands::Outcome& outcome) {
+  if (outcome.positions.empty()) return;
+  response.headers.emplace_back("X-Clientele-Position",
+                                events::to_string(outcome.positions.back()));
+}
+
+Result<void> add_auth_routes(Router& router, const AuthRoutes& routes) {
+  // The routes live as long as the router's handlers: shared by them.
+  auto shared = std::make_shared<Routes>(routes);
+  const auto handler = [shared](Response (Routes::*route)(const Request&)) -> Handler {
+    return [shared, route](const Request& request) { return shared->call(route, request); };
+  };
+  const std::string base = "/api/v1/auth";
+  if (auto r = router.add(Method::Post, base + "/register", handler(&Routes::register_customer),
+                          Body::json);
+      !r) {
+    return r;
+  }
+  if (auto r = router.add(Method::Post, base + "/login", handler(&Routes::login), Body::json); !r) {
+    return r;
+  }
+  if (auto r = router.add(Method::Post, base + "/refresh", handler(&Routes::refresh), Body::json);
+      !r) {
+    return r;
+  }
+  if (auto r = router.add(Method::Post, base + "/logout", handler(&Routes::logout), Body::json);
+      !r) {
+    return r;
+  }
+  return router.add(Method::Put, base + "/change-password", handler(&Routes::change_password),
+                    Body::json, Access::customer);
+}
+
+}  // namespace clientele::api

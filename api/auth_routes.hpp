@@ -1,0 +1,38 @@
+#pragma once
+// The auth routes (DESIGN.md §6, issue 6) under /api/v1/auth:
+//   POST /register         email, password, firstName, lastName, [phone, dateOfBirth, gender,
+//                          preferences, marketingEmails, marketingSms]     201 + tokens
+//   POST /login            email or username, password                     200 + tokens
+//   POST /refresh          refreshToken                                     200 + tokens
+//   POST /logout           refreshToken                                     200
+//   PUT  /change-password  currentPassword, newPassword (a customer)        200
+// Tokens: {customerId, accessToken, refreshToken, tokenType: "Bearer", expiresIn (seconds)}.
+// Wrong credentials and refresh tokens that are not valid are 401 with one message, whatever the
+// reason; an Inactive or Suspended customer is 403. Every route is rate limited per client
+// address, and logins back off per account and per address: 429 with Retry-After.
+
+#include <functional>
+
+#include "api/jwt.hpp"
+#include "api/router.hpp"
+#include "api/throttle.hpp"
+#include "commands/auth_service.hpp"
+
+namespace clientele::api {
+
+struct AuthRoutes {
+  commands::AuthService& auth;
+  const JwtCodec& tokens;
+  LoginBackoff& backoff;
+  RateLimiter& rate_limit;
+  std::function<Timestamp()> clock;          // token times
+  std::function<Instant()> monotonic_clock;  // throttling
+};
+
+// Adds the routes above to `router`. `routes`' members must outlive the router.
+Result<void> add_auth_routes(Router& router, const AuthRoutes& routes);
+
+// The X-Clientele-Position header of a command's answer: where its last event is (DESIGN.md §5).
+void add_position(Response& response, const commands::Outcome& outcome);
+
+}  // namespace clientele::api

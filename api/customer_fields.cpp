@@ -1,0 +1,76 @@
+#include "api/customer_fields.hpp"
+
+#include "events/json.hpp"
+
+namespace clientele::api {
+
+std::optional<Date> read_date(RequestReader& body, std::string_view name, Presence presence) {
+  const auto text = body.string(name, presence, 10);
+  if (!text) return std::nullopt;
+  auto date = parse_date(*text);
+  if (!date) body.fail(name, "must be a date: YYYY-MM-DD");
+  return date;
+}
+
+std::optional<customer::Gender> read_gender(RequestReader& body, std::string_view name,
+                                            Presence presence) {
+  const auto text = body.string(name, presence, 20);
+  if (!text) return std::nullopt;
+  auto gender = enum_from_string<customer::Gender>(*text);
+  if (!gender) body.fail(name, "must be one of male, female, other, undisclosed");
+  return gender;
+}
+
+std::optional<customer::Preferences> read_preferences(RequestReader& body, Presence presence,
+                                                      customer::Preferences base) {
+  auto object = body.object("preferences", presence);
+  if (!object) return std::nullopt;
+  if (auto v = object->boolean("newsletter", Presence::optional)) base.newsletter = *v;
+  if (auto v = object->boolean("notifications", Presence::optional)) base.notifications = *v;
+  if (auto v = object->string("language", Presence::optional, 20)) base.language = *v;
+  if (auto v = object->string("currency", Presence::optional, 3)) base.currency = *v;
+  return base;
+}
+
+}  // namespace clientele::api
+
+namespace clientele::api {
+
+nlohmann::json customer_resource(const nlohmann::json& profile) {
+  static constexpr std::pair<const char*, const char*> kCopied[] = {
+      {"customerId", "customerId"},
+      {"username", "username"},
+      {"email", "email"},
+      {"firstName", "firstName"},
+      {"lastName", "lastName"},
+      {"phone", "phone"},
+      {"dateOfBirth", "dateOfBirth"},
+      {"gender", "gender"},
+      {"companyName", "companyName"},
+      {"status", "status"},
+      {"type", "customerType"},
+      {"emailVerified", "emailVerified"},
+      {"phoneVerified", "phoneVerified"},
+      {"preferences", "preferences"},
+      {"marketingEmails", "marketingEmails"},
+      {"marketingSms", "marketingSms"},
+      {"tags", "tags"},
+      {"loginCount", "loginCount"},
+      {"lastLoginAt", "lastLoginAt"},
+      {"createdAt", "createdAt"},
+      {"updatedAt", "updatedAt"},
+      {"erasedAt", "erasedAt"},
+  };
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [from, to] : kCopied) {
+    if (const auto it = profile.find(from); it != profile.end()) out[to] = *it;
+  }
+  if (profile.value("erased", false)) return out;
+  out["fullName"] =
+      profile.value("firstName", std::string()) + " " + profile.value("lastName", std::string());
+  out["isVerified"] = profile.value("emailVerified", false);
+  out["customerSince"] = profile.value("createdAt", nlohmann::json());
+  return out;
+}
+
+}  // namespace clientele::api

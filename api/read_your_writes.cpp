@@ -1,0 +1,54 @@
+#include "api/read_your_writes.hpp"
+
+#include <charconv>
+
+#include "api/envelope.hpp"
+#include "domain/validation.hpp"
+
+namespace clientele::api {
+namespace {
+
+template <class T>
+std::optional<T> parse_number(std::string_view text) {
+  T value{};
+  const auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (err != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::optional<events::Position> parse_position(std::string_view text, std::int32_t partitions) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  const auto partition = parse_number<std::int32_t>(text.substr(0, colon));
+  const auto offset = parse_number<std::int64_t>(text.substr(colon + 1));
+  if (!partition || !offset || *partition < 0 || *partition >= partitions || *offset < 0) {
+    return std::nullopt;
+  }
+  return events::Position{{*partition}, {*offset}};
+}
+
+ReadYourWrites::ReadYourWrites(const projections::Projector& projector, std::int32_t partitions,
+                               std::chrono::milliseconds max_wait)
+    : projector_(projector), partitions_(partitions), max_wait_(max_wait) {}
+
+ReadYourWrites::Wait ReadYourWrites::wait(const Request& request) const {
+  const auto header = request.headers.get(ascii_lower(kPositionHeader));
+  if (!header) return {};
+  const auto position = parse_position(*header, partitions_);
+  if (!position) {
+    return {failure(400, "the position header is not valid",
+                    {{std::string(kPositionHeader),
+                      "must be PARTITION:OFFSET, as a command "
+                      "answer gave it"}}),
+            false};
+  }
+  return {std::nullopt, !projector_.wait_for(*position, max_wait_)};
+}
+
+void ReadYourWrites::mark(Response& response, const Wait& wait) {
+  if (wait.stale) response.headers.emplace_back("X-Clientele-Stale", "true");
+}
+
+}  // namespace clientele::api

@@ -1,0 +1,21 @@
+#include "api/routes.hpp"
+
+#include "api/openapi.hpp"
+
+namespace clientele::api {
+
+Result<Router> build_routes(RouteContext context) {
+  Router router;
+  if (auto added = add_auth_routes(router, context.auth); !added) return added.error();
+  if (auto added = add_customer_routes(router, context.customers); !added) return added.error();
+  if (auto added =
+          add_ops_routes(router, context.lag, context.projector, context.metrics, context.ops);
+      !added)
+    return added.error();
+  if (auto added = add_openapi_route(router); !added) return added.error();
+  if (auto added = add_docs_routes(router, std::move(context.swagger_ui)); !added)
+    return added.error();
+  return router;
+}
+
+}  // namespace clientele::api

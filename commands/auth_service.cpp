@@ -1,0 +1,139 @@
+#include "commands/auth_service.hpp"
+
+#include "domain/validation.hpp"
+
+namespace clientele::commands {
+namespace {
+
+Error bad_credentials() {
+  return make_error(errc::forbidden, "", "the credentials are not valid");
+}
+
+Actor self(const CustomerId& customer) {
+  return Actor{UserId(customer.str()), Role::Customer};
+}
+
+}  // namespace
+
+AuthService::AuthService(CustomerCommands& customers, const PasswordHasher& hasher,
+                         RefreshTokenStore& refresh_tokens)
+    : customers_(customers), hasher_(hasher), refresh_tokens_(refresh_tokens) {}
+
+Result<Session> AuthService::register_customer(const NewCustomer& request, const Origin& origin) {
+  if (auto valid = check_password_policy(request.password, "password"); !valid) {
+    return valid.error();
+  }
+  // Cheap refusals first: an argon2id hash costs tens of milliseconds and its memory.
+  if (auto valid = check_email("email", request.email); !valid) return valid.error();
+  auto owner = customers_.find_by_login(request.email);
+  if (!owner) return owner.error();
+  if (*owner) return make_error(errc::conflict, "email", "is already registered");
+
+  auto hash = hasher_.hash(request.password);
+  if (!hash) return hash.error();
+  customer::Register command;
+  command.email = request.email;
+  command.password_hash = std::move(*hash);
+  command.first_name = request.first_name;
+  command.last_name = request.last_name;
+  command.phone = request.phone;
+  command.date_of_birth = request.date_of_birth;
+  command.gender = request.gender;
+  command.preferences = request.preferences;
+  command.marketing_emails = request.marketing_emails;
+  command.marketing_sms = request.marketing_sms;
+  auto registered = customers_.register_customer(
+      std::move(command), Actor{UserId("anonymous"), Role::Customer}, origin);
+  if (!registered) return registered.error();
+  auto refresh = refresh_tokens_.issue(UserId(registered->customer_id.str()), customers_.now());
+  if (!refresh) return refresh.error();
+  return Session{registered->customer_id, Role::Customer, std::move(*refresh),
+                 std::move(registered->outcome)};
+}
+
+Result<Loaded<customer::State>> AuthService::signed_in_customer(const CustomerId& customer) {
+  auto loaded = customers_.load(customer);
+  if (!loaded) return loaded.error();
+  if (!loaded->state.registered || loaded->state.erased) return bad_credentials();
+  if (loaded->state.status != customer::Status::Active) {
+    return make_error(
+        errc::conflict, "status",
+        std::string("the account is ") + std::string(to_string(loaded->state.status)));
+  }
+  return loaded;
+}
+
+Result<Session> AuthService::login(std::string_view email_or_username, std::string_view password,
+                                   const Client& client) {
+  auto found = customers_.find_by_login(email_or_username);
+  if (!found) return found.error();
+  if (!*found) {
+    (void)hasher_.verify_dummy(password);  // as long as a wrong password takes
+    return bad_credentials();
+  }
+  auto loaded = customers_.load(**found);
+  if (!loaded) return loaded.error();
+  const auto& state = loaded->state;
+  if (!state.registered || state.erased || state.password_hash.empty() ||
+      !hasher_.verify(state.password_hash, password)) {
+    if (state.password_hash.empty()) (void)hasher_.verify_dummy(password);
+    return bad_credentials();
+  }
+  // Only now, with the password right, may the answer say more about the account.
+  auto allowed = signed_in_customer(**found);
+  if (!allowed) return allowed.error();
+
+  auto recorded = customers_.execute(
+      **found,
+      customer::RecordLogin{customer::LoginMethod::Password, client.address, client.user_agent},
+      self(**found));
+  if (!recorded) return recorded.error();
+  auto refresh = refresh_tokens_.issue(UserId(found->value().str()), customers_.now());
+  if (!refresh) return refresh.error();
+  return Session{**found, Role::Customer, std::move(*refresh), std::move(*recorded)};
+}
+
+Result<Session> AuthService::refresh(std::string_view refresh_token) {
+  auto rotated = refresh_tokens_.rotate(refresh_token, customers_.now());
+  if (!rotated) return rotated.error();
+  const CustomerId customer(rotated->user.str());
+  if (auto allowed = signed_in_customer(customer); !allowed) {
+    (void)refresh_tokens_.revoke_all(rotated->user);
+    return allowed.error();
+  }
+  return Session{customer, Role::Customer, std::move(rotated->next), {}};
+}
+
+std::string AuthService::login_key(std::string_view email_or_username) const {
+  return customers_.login_key(email_or_username);
+}
+
+Result<void> AuthService::logout(std::string_view refresh_token) {
+  return refresh_tokens_.revoke(refresh_token);
+}
+
+Result<Outcome> AuthService::change_password(const CustomerId& customer,
+                                             std::string_view current_password,
+                                             std::string_view new_password,
+                                             std::optional<std::uint64_t> expected_version) {
+  if (auto valid = check_password_policy(new_password, "newPassword"); !valid) {
+    return valid.error();
+  }
+  auto loaded = signed_in_customer(customer);
+  if (!loaded) return loaded.error();
+  if (loaded->state.password_hash.empty() ||
+      !hasher_.verify(loaded->state.password_hash, current_password)) {
+    return make_error(errc::forbidden, "currentPassword", "is not the current password");
+  }
+  auto hash = hasher_.hash(new_password);
+  if (!hash) return hash.error();
+  auto changed = customers_.execute(customer, customer::ChangePassword{std::move(*hash)},
+                                    self(customer), expected_version);
+  if (!changed) return changed.error();
+  if (auto revoked = refresh_tokens_.revoke_all(UserId(customer.str())); !revoked) {
+    return revoked.error();
+  }
+  return changed;
+}
+
+}  // namespace clientele::commands

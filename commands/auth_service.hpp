@@ -1,0 +1,87 @@
+#pragma once
+// Authentication (DESIGN.md §6, issue 6): registration, login, refresh-token rotation, logout
+// and password changes, over the customer service (customer_commands.hpp), the password hasher
+// and the refresh-token store. Access tokens are the API's business: this service says who the
+// caller is and hands out the refresh token.
+//
+// Errors a client sees: errc::invalid (per field) for malformed input; errc::conflict ("email")
+// for a taken email; errc::forbidden for wrong credentials, an unknown account, or a refresh token
+// that is not valid — one message for all of them, so the answer does not tell which (the API
+// answers 401); errc::conflict ("status") for an Inactive or Suspended customer, who may neither
+// log in nor refresh (403).
+
+#include <optional>
+#include <string>
+
+#include "commands/auth_sessions.hpp"
+#include "commands/customer_commands.hpp"
+#include "commands/password.hpp"
+
+namespace clientele::commands {
+
+// Where a request came from, as the API saw it (recorded in customer.logged-in, sealed).
+struct Client {
+  std::string address;
+  std::string user_agent;
+};
+
+// A signed-in session: whose, and its refresh token.
+struct Session {
+  CustomerId customer_id;
+  Role role = Role::Customer;
+  RefreshToken refresh;
+  Outcome outcome;  // what the request appended (registration or login)
+};
+
+struct NewCustomer {
+  std::string email;
+  std::string password;  // in the clear; hashed here
+  std::string first_name;
+  std::string last_name;
+  std::string phone;
+  std::optional<Date> date_of_birth;
+  std::optional<customer::Gender> gender;
+  customer::Preferences preferences;
+  bool marketing_emails = false;
+  bool marketing_sms = false;
+};
+
+class AuthService {
+ public:
+  // All three must outlive the service.
+  AuthService(CustomerCommands& customers, const PasswordHasher& hasher,
+              RefreshTokenStore& refresh_tokens);
+
+  // Registers a customer and signs them in.
+  Result<Session> register_customer(const NewCustomer& request, const Origin& origin = {});
+
+  // Signs in with an email or a username and a password; records the login.
+  Result<Session> login(std::string_view email_or_username, std::string_view password,
+                        const Client& client);
+
+  // Rotates a refresh token (refresh_tokens.hpp) for a customer still allowed in.
+  Result<Session> refresh(std::string_view refresh_token);
+
+  // An opaque key for the account `email_or_username` names, whether or not it exists (a keyed
+  // hash): what login backoff counts failures by.
+  std::string login_key(std::string_view email_or_username) const;
+
+  // Ends the session of `refresh_token`. Idempotent.
+  Result<void> logout(std::string_view refresh_token);
+
+  // Changes the customer's password after checking the current one; ends every session of the
+  // customer. errc::forbidden (field "currentPassword") when the current password is wrong.
+  Result<Outcome> change_password(const CustomerId& customer, std::string_view current_password,
+                                  std::string_view new_password,
+                                  std::optional<std::uint64_t> expected_version = {});
+
+ private:
+  // The customer `customer` if they may sign in: registered, not erased, Active.
+  Result<Loaded<customer::State>> signed_in_customer(const CustomerId& customer);
+
+  CustomerCommands& customers_;
+  const PasswordHasher& hasher_;
+  RefreshTokenStore& refresh_tokens_;
+};
+
+}  // namespace clientele::commands

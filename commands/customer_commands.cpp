@@ -1,0 +1,133 @@
+#include "commands/customer_commands.hpp"
+
+#include <algorithm>
+
+#include "commands/identity_lookups.hpp"
+#include "domain/validation.hpp"
+
+namespace clientele::commands {
+namespace {
+
+constexpr std::size_t kMaxStem = 24;  // leaves room for the number within 30 characters
+constexpr int kIdAttempts = 4;        // fresh ids to try when one is taken (2^32 ids)
+
+bool is_letter_or_digit(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+}  // namespace
+
+std::string username_stem_for(std::string_view first_name, std::string_view last_name) {
+  std::string stem;
+  for (const char c : ascii_lower(std::string(first_name).append(last_name))) {
+    if (is_letter_or_digit(c) && stem.size() < kMaxStem) stem.push_back(c);
+  }
+  // A number would be read as the username's own: the stem ends with a letter.
+  while (!stem.empty() && stem.back() >= '0' && stem.back() <= '9') stem.pop_back();
+  return stem.size() < 2 ? "customer" : stem;
+}
+
+CustomerCommands::CustomerCommands(CommandBus& bus, Clock clock, NewCustomerId new_id)
+    : bus_(bus), clock_(std::move(clock)), new_id_(std::move(new_id)) {}
+
+Result<std::string> CustomerCommands::reserve(const std::string& email_key,
+                                              const std::string& stem) {
+  IdentityLookups lookups(bus_.store(), bus_.pepper());
+  std::lock_guard lock(mu_);
+  const auto taken = [] { return make_error(errc::conflict, "email", "is already registered"); };
+  if (emails_.contains(email_key)) return taken();
+  auto owner = bus_.store().find(Lookup::email, email_key);
+  if (!owner) return owner.error();
+  if (*owner) return taken();
+
+  auto last = lookups.last_username_number(stem);
+  if (!last) return last.error();
+  std::uint64_t number = *last;
+  for (const auto& reserved : usernames_) {
+    std::uint64_t n = 0;
+    if (username_stem(reserved, &n) == stem) number = std::max(number, n);
+  }
+  for (;;) {
+    auto candidate = stem + std::to_string(++number);
+    auto holder = lookups.by_username(candidate);
+    if (!holder) return holder.error();
+    if (*holder) continue;  // given out of order (by an older numbering): skip it
+    emails_.insert(email_key);
+    usernames_.insert(candidate);
+    return candidate;
+  }
+}
+
+void CustomerCommands::release(const std::string& email_key, const std::string& username) {
+  std::lock_guard lock(mu_);
+  emails_.erase(email_key);
+  usernames_.erase(username);
+}
+
+Result<Registration> CustomerCommands::register_customer(customer::Register command,
+                                                         const Actor& actor, const Origin& origin) {
+  if (auto valid = check_email("email", command.email); !valid) return valid.error();
+  const IdentityLookups lookups(bus_.store(), bus_.pepper());
+  const auto email_key = lookups.email_key(command.email);
+  auto username = reserve(email_key, username_stem_for(command.first_name, command.last_name));
+  if (!username) return username.error();
+  command.username = *username;
+
+  Result<Outcome> outcome = make_error(errc::conflict, "customerId", "no free customer id");
+  for (int attempt = 0; attempt < kIdAttempts; ++attempt) {
+    command.customer_id = new_id_();
+    const Context ctx{clock_(), actor};
+    outcome = bus_.run(command.customer_id, [&](Strand& strand) {
+      return strand.execute(command.customer_id, command, ctx, /*expected_version=*/0, origin);
+    });
+    // A taken id is the only conflict left: the email and the username are reserved.
+    if (outcome || outcome.error().code != errc::conflict) break;
+  }
+  if (!outcome && outcome.error().code == errc::unavailable) {
+    // The events may be in the log after all. Release the reservation only once the strand has
+    // caught up with the log, so that the lookups say whether they are.
+    auto caught_up =
+        bus_.run(command.customer_id, [](Strand&) -> Result<void> { return success(); });
+    if (!caught_up) return outcome.error();  // keeps the reservation: the email stays taken
+  }
+  release(email_key, command.username);
+  if (!outcome) return outcome.error();
+  return Registration{command.customer_id, command.username, std::move(*outcome)};
+}
+
+Result<Outcome> CustomerCommands::execute(const CustomerId& customer,
+                                          const customer::Command& command, const Actor& actor,
+                                          std::optional<std::uint64_t> expected_version,
+                                          const Origin& origin) {
+  const Context ctx{clock_(), actor};
+  return bus_.run(customer, [&](Strand& strand) {
+    return strand.execute(customer, command, ctx, expected_version, origin);
+  });
+}
+
+Result<Loaded<customer::State>> CustomerCommands::load(const CustomerId& customer) {
+  return bus_.run(customer, [&](Strand& strand) { return strand.customer(customer); });
+}
+
+namespace {
+
+bool is_email(std::string_view email_or_username) {
+  return email_or_username.find('@') != std::string_view::npos;
+}
+
+}  // namespace
+
+Result<std::optional<CustomerId>> CustomerCommands::find_by_login(
+    std::string_view email_or_username) {
+  IdentityLookups lookups(bus_.store(), bus_.pepper());
+  return is_email(email_or_username) ? lookups.by_email(email_or_username)
+                                     : lookups.by_username(email_or_username);
+}
+
+std::string CustomerCommands::login_key(std::string_view email_or_username) const {
+  const IdentityLookups lookups(bus_.store(), bus_.pepper());
+  return is_email(email_or_username) ? lookups.email_key(email_or_username)
+                                     : lookups.username_key(email_or_username);
+}
+
+}  // namespace clientele::commands

@@ -1,0 +1,72 @@
+#pragma once
+// The customer's application service (DESIGN.md §4): registration, with the email and username
+// unique across partitions, and every other customer command, each run on the strand of the
+// customer's partition (command_bus.hpp).
+
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "commands/command_bus.hpp"
+#include "domain/customer.hpp"
+
+namespace clientele::commands {
+
+struct Registration {
+  CustomerId customer_id;
+  std::string username;
+  Outcome outcome;
+};
+
+class CustomerCommands {
+ public:
+  using Clock = std::function<Timestamp()>;
+  using NewCustomerId = std::function<CustomerId()>;
+
+  // `bus` must outlive the service.
+  CustomerCommands(CommandBus& bus, Clock clock, NewCustomerId new_id);
+
+  // Registers a customer: `command` without its customer id and username, which are chosen
+  // here (a fresh `CUST_` id; the username `{first}{last}{n}`, lower-case letters and digits,
+  // the lowest n not given before). errc::conflict (field "email") when the email belongs to
+  // another customer — also when two registrations with one email run at the same time: exactly
+  // one of them succeeds.
+  Result<Registration> register_customer(customer::Register command, const Actor& actor,
+                                         const Origin& origin = {});
+
+  // Runs `command` for `customer` (see Strand::execute).
+  Result<Outcome> execute(const CustomerId& customer, const customer::Command& command,
+                          const Actor& actor, std::optional<std::uint64_t> expected_version = {},
+                          const Origin& origin = {});
+
+  // The customer's current state and version, as the write side knows it.
+  Result<Loaded<customer::State>> load(const CustomerId& customer);
+
+  // The customer an email address or a username names (an email has an '@'), or nullopt.
+  Result<std::optional<CustomerId>> find_by_login(std::string_view email_or_username);
+  // The key find_by_login looks `email_or_username` up by (a keyed hash).
+  std::string login_key(std::string_view email_or_username) const;
+
+  Timestamp now() const { return clock_(); }
+
+ private:
+  // Reserves `email` and a username from `stem` for one registration; releases them when gone.
+  Result<std::string> reserve(const std::string& email_key, const std::string& stem);
+  void release(const std::string& email_key, const std::string& username);
+
+  CommandBus& bus_;
+  Clock clock_;
+  NewCustomerId new_id_;
+  std::mutex mu_;                    // guards the reservations
+  std::set<std::string> emails_;     // email keys of registrations in progress
+  std::set<std::string> usernames_;  // usernames of registrations in progress
+};
+
+// The stem of a new customer's username: first and last name lower-cased, letters and digits
+// only, at most 24 characters; "customer" when that leaves fewer than 2.
+std::string username_stem_for(std::string_view first_name, std::string_view last_name);
+
+}  // namespace clientele::commands

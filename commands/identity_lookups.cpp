@@ -1,0 +1,149 @@
+#include "commands/identity_lookups.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "events/codec.hpp"
+
+namespace clientele::commands {
+namespace {
+
+constexpr std::string_view kCustomerStream = "customer-";
+
+std::uint64_t parse_number(std::string_view text) {
+  std::uint64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+}  // namespace
+
+std::string_view username_stem(std::string_view username, std::uint64_t* number) {
+  auto end = username.size();
+  while (end > 0 && username[end - 1] >= '0' && username[end - 1] <= '9') --end;
+  if (number != nullptr) *number = parse_number(username.substr(end));
+  return username.substr(0, end);
+}
+
+IdentityLookups::IdentityLookups(WriteModelStore& store, const events::SecretKey& pepper)
+    : store_(store), pepper_(pepper) {}
+
+std::string IdentityLookups::email_key(std::string_view email) const {
+  return events::blind_index(pepper_, email);
+}
+std::string IdentityLookups::username_key(std::string_view username) const {
+  return events::username_index(pepper_, username);
+}
+std::string IdentityLookups::stem_key(std::string_view stem) const {
+  return events::username_index(pepper_, std::string("stem:").append(stem));
+}
+std::string IdentityLookups::external_key(customer::Provider provider,
+                                          std::string_view subject) const {
+  return events::keyed_hash_hex(
+      pepper_, std::string("external:").append(to_string(provider)).append(":").append(subject));
+}
+
+Result<std::optional<CustomerId>> IdentityLookups::customer_at(Lookup lookup,
+                                                               const std::string& key) {
+  auto found = store_.find(lookup, key);
+  if (!found) return found.error();
+  if (!*found) return std::optional<CustomerId>();
+  return std::optional<CustomerId>(CustomerId(**found));
+}
+
+Result<std::optional<CustomerId>> IdentityLookups::by_email(std::string_view email) {
+  return customer_at(Lookup::email, email_key(email));
+}
+Result<std::optional<CustomerId>> IdentityLookups::by_username(std::string_view username) {
+  return customer_at(Lookup::username, username_key(username));
+}
+Result<std::optional<CustomerId>> IdentityLookups::by_external_account(customer::Provider provider,
+                                                                       std::string_view subject) {
+  return customer_at(Lookup::external_account, external_key(provider, subject));
+}
+
+Result<std::uint64_t> IdentityLookups::last_username_number(std::string_view stem) {
+  const auto key = stem_key(stem);
+  if (const auto it = stems_.find(key); it != stems_.end()) return it->second;
+  auto found = store_.find(Lookup::username_counter, key);
+  if (!found) return found.error();
+  return *found ? parse_number(**found) : 0;
+}
+
+Result<nlohmann::json*> IdentityLookups::owned(const CustomerId& customer) {
+  if (auto it = owned_.find(customer.str()); it != owned_.end()) return &it->second;
+  auto stored = store_.find(Lookup::owned, customer.str());
+  if (!stored) return stored.error();
+  auto list = *stored ? nlohmann::json::parse(**stored, nullptr, /*allow_exceptions=*/false)
+                      : nlohmann::json::array();
+  if (!list.is_array()) return make_error(errc::corrupt, "", "a customer's lookups are malformed");
+  return &owned_.emplace(customer.str(), std::move(list)).first->second;
+}
+
+void IdentityLookups::own(const CustomerId& customer, nlohmann::json& list, Lookup lookup,
+                          std::string key, WriteModelBatch& batch) {
+  batch.puts.push_back({lookup, key, customer.str()});
+  list.push_back({static_cast<int>(lookup), std::move(key)});
+  batch.puts.push_back({Lookup::owned, customer.str(), list.dump()});
+}
+
+void IdentityLookups::disown(const CustomerId& customer, nlohmann::json& list, Lookup lookup,
+                             WriteModelBatch& batch) {
+  nlohmann::json kept = nlohmann::json::array();
+  for (auto& entry : list) {
+    if (entry.at(0).get<int>() == static_cast<int>(lookup)) {
+      batch.deletes.push_back({lookup, entry.at(1).get<std::string>()});
+    } else {
+      kept.push_back(std::move(entry));
+    }
+  }
+  list = std::move(kept);
+  batch.puts.push_back({Lookup::owned, customer.str(), list.dump()});
+}
+
+Result<void> IdentityLookups::record(const events::Envelope& envelope, WriteModelBatch& batch) {
+  if (!envelope.stream.starts_with(kCustomerStream)) return success();
+  const auto& customer = envelope.customer_id;
+  if (envelope.type == "customer.erased") {
+    auto list = owned(customer);
+    if (!list) return list.error();
+    for (const auto& entry : **list) {
+      batch.deletes.push_back(
+          {static_cast<Lookup>(entry.at(0).get<int>()), entry.at(1).get<std::string>()});
+    }
+    (*list)->clear();
+    batch.deletes.push_back({Lookup::owned, customer.str()});
+    return success();
+  }
+  if (envelope.erased) return success();  // nothing personal left to look up by
+  const bool relevant = envelope.type == "customer.registered" ||
+                        envelope.type == "customer.email-changed" ||
+                        envelope.type == "customer.external-account-linked";
+  if (!relevant) return success();
+  auto event = events::decode<customer::Event>(envelope);
+  if (!event) return event.error();
+  auto list = owned(customer);
+  if (!list) return list.error();
+
+  if (const auto* registered = std::get_if<customer::Registered>(&*event)) {
+    own(customer, **list, Lookup::email, email_key(registered->email), batch);
+    own(customer, **list, Lookup::username, username_key(registered->username), batch);
+    std::uint64_t number = 0;
+    const auto key = stem_key(username_stem(registered->username, &number));
+    auto last = last_username_number(username_stem(registered->username));
+    if (!last) return last.error();
+    if (number > *last) {
+      stems_[key] = number;
+      batch.puts.push_back({Lookup::username_counter, key, std::to_string(number)});
+    }
+  } else if (const auto* changed = std::get_if<customer::EmailChanged>(&*event)) {
+    disown(customer, **list, Lookup::email, batch);
+    own(customer, **list, Lookup::email, email_key(changed->email), batch);
+  } else if (const auto* linked = std::get_if<customer::ExternalAccountLinked>(&*event)) {
+    own(customer, **list, Lookup::external_account,
+        external_key(linked->provider, linked->external_user_id), batch);
+  }
+  return success();
+}
+
+}  // namespace clientele::commands

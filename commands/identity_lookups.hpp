@@ -1,0 +1,62 @@
+#pragma once
+// The write side's global lookups (write_model.hpp): a customer by email, by username, by
+// external account, and the numbers already given to a username's stem. Keys are keyed hashes
+// under the pepper; a customer's entries are listed under its id, so that erasure removes every
+// one of them even when the customer's personal fields can no longer be read.
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "commands/write_model.hpp"
+#include "domain/customer.hpp"
+#include "domain/ids.hpp"
+#include "events/crypto.hpp"
+#include "events/envelope.hpp"
+
+namespace clientele::commands {
+
+class IdentityLookups {
+ public:
+  // Both must outlive this object.
+  IdentityLookups(WriteModelStore& store, const events::SecretKey& pepper);
+
+  // Adds to `batch` what `envelope` (opened: personal fields in the clear, or erased) changes in
+  // the lookups. Events of one batch must be recorded through one IdentityLookups, in log order.
+  Result<void> record(const events::Envelope& envelope, WriteModelBatch& batch);
+
+  Result<std::optional<CustomerId>> by_email(std::string_view email);
+  Result<std::optional<CustomerId>> by_username(std::string_view username);
+  Result<std::optional<CustomerId>> by_external_account(customer::Provider provider,
+                                                        std::string_view subject);
+  // The highest number given to usernames made of `stem` (0: none yet).
+  Result<std::uint64_t> last_username_number(std::string_view stem);
+
+  // The keys of each lookup (hashes; exposed for the registration's reservations).
+  std::string email_key(std::string_view email) const;
+  std::string username_key(std::string_view username) const;
+  std::string stem_key(std::string_view stem) const;
+  std::string external_key(customer::Provider provider, std::string_view subject) const;
+
+ private:
+  Result<std::optional<CustomerId>> customer_at(Lookup lookup, const std::string& key);
+  // The lookups `customer` holds, as changed by the batch so far.
+  Result<nlohmann::json*> owned(const CustomerId& customer);
+  void own(const CustomerId& customer, nlohmann::json& list, Lookup lookup, std::string key,
+           WriteModelBatch& batch);
+  void disown(const CustomerId& customer, nlohmann::json& list, Lookup lookup,
+              WriteModelBatch& batch);
+
+  WriteModelStore& store_;
+  const events::SecretKey& pepper_;
+  std::map<std::string, nlohmann::json> owned_;  // customer id -> [[lookup, key], ...]
+  std::map<std::string, std::uint64_t> stems_;   // stem key -> highest number, in this batch
+};
+
+// "ada" from "ada12": a username without its number.
+std::string_view username_stem(std::string_view username, std::uint64_t* number = nullptr);
+
+}  // namespace clientele::commands

@@ -1,0 +1,326 @@
+// The auth flow of `clientele serve` end to end, as a REST client goes through it over HTTP
+// (issue 6): register, read me with the position of the write, log in, refresh with rotation and
+// reuse detection, log out, change the password; every refusal on the way (401, 403, 409, 400,
+// 415, 429); tampered tokens; a restart between a write and its read.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "events/crypto.hpp"
+#include "tests/support/clientele.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace clientele::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+constexpr const char* kPassword = "correct horse 42";
+
+// Cheap password hashing, and a rate limit on the auth routes of `rate` requests per second
+// after a burst of `burst` (by default one the tests do not reach unless they mean to).
+std::vector<std::string> auth_options(const std::string& rate = "1000",
+                                      const std::string& burst = "1000") {
+  return {"--argon2-ops", "1",  "--argon2-memory-mib", "1",  "--allow-weak-password-hashing",
+          "--auth-rate",  rate, "--auth-burst",        burst};
+}
+
+std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& more) {
+  base.insert(base.end(), more.begin(), more.end());
+  return base;
+}
+
+// A new installation's secrets in `dir` (store_options).
+void write_secrets(const std::filesystem::path& dir) {
+  write_secret(dir / "kek", events::SecretKey::random());
+  write_secret(dir / "pepper", events::SecretKey::random());
+}
+
+class AuthFlow : public ::testing::Test {
+ protected:
+  AuthFlow() { write_secrets(dir_.path()); }
+
+  void start(std::vector<std::string> extra = auth_options()) {
+    service_.reset();
+    service_ = std::make_unique<Service>(with(serve_command(dir_.path()), extra), dir_.path());
+    ASSERT_FALSE(service_->address.empty()) << "the service did not start";
+  }
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(start()); }
+
+  HttpAnswer post(const std::string& path, const json& body,
+                  std::vector<std::string> headers = {}) {
+    headers.push_back("Content-Type: application/json");
+    return http(
+        {.method = "POST", .url = service_->url(path), .body = body.dump(), .headers = headers});
+  }
+  HttpAnswer put(const std::string& path, const json& body, const std::string& token) {
+    return http({.method = "PUT",
+                 .url = service_->url(path),
+                 .body = body.dump(),
+                 .headers = {"Content-Type: application/json", "Authorization: Bearer " + token}});
+  }
+  HttpAnswer me(const std::string& token, const std::string& position = "") {
+    std::vector<std::string> headers{"Authorization: Bearer " + token};
+    if (!position.empty()) headers.push_back("X-Clientele-Position: " + position);
+    return http({.url = service_->url("/api/v1/customers/me"), .headers = headers});
+  }
+
+  HttpAnswer register_customer(const std::string& email, const std::string& first = "Ada",
+                               const std::string& last = "Lovelace") {
+    return post(
+        "/api/v1/auth/register",
+        {{"email", email}, {"password", kPassword}, {"firstName", first}, {"lastName", last}});
+  }
+  HttpAnswer login(const json& body) { return post("/api/v1/auth/login", body); }
+
+  TempDir dir_;
+  std::unique_ptr<Service> service_;
+};
+
+std::string token_of(const HttpAnswer& answer, const char* which = "accessToken") {
+  return answer.json()["data"].value(which, "");
+}
+
+TEST_F(AuthFlow, RegisterThenReadMeWithThePositionOfTheWrite) {
+  const auto registered = register_customer("ada@example.com");
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  const auto data = registered.json()["data"];
+  EXPECT_EQ(data["tokenType"], "Bearer");
+  EXPECT_EQ(data["expiresIn"], 900);
+  EXPECT_TRUE(data["customerId"].get<std::string>().starts_with("CUST_"));
+  EXPECT_EQ(data["customerId"].get<std::string>().size(), 13u);
+  ASSERT_TRUE(registered.headers.contains("x-clientele-position"));
+
+  const auto mine = me(token_of(registered), registered.headers.at("x-clientele-position"));
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_FALSE(mine.headers.contains("x-clientele-stale"));
+  const auto customer = mine.json()["data"];
+  EXPECT_EQ(customer["customerId"], data["customerId"]);
+  EXPECT_EQ(customer["email"], "ada@example.com");
+  EXPECT_EQ(customer["username"], "adalovelace1");
+  EXPECT_EQ(customer["fullName"], "Ada Lovelace");
+  EXPECT_EQ(customer["status"], "Active");
+  EXPECT_EQ(mine.headers.at("etag"), "\"1\"");
+  for (const char* hidden : {"passwordHash", "password", "notes", "version", "erased"}) {
+    EXPECT_FALSE(customer.contains(hidden)) << hidden;
+  }
+}
+
+TEST_F(AuthFlow, EveryLoginIsReadBackByTheNextQueryNeverStale) {
+  const auto registered = register_customer("ada@example.com");
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  for (int i = 1; i <= 100; ++i) {
+    const auto signed_in = login({{"email", "ada@example.com"}, {"password", kPassword}});
+    ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+    const auto mine = me(token_of(signed_in), signed_in.headers.at("x-clientele-position"));
+    ASSERT_EQ(mine.status, 200) << mine.body;
+    ASSERT_FALSE(mine.headers.contains("x-clientele-stale")) << "read " << i << " was stale";
+    ASSERT_EQ(mine.json()["data"]["loginCount"], i) << "read " << i;
+  }
+}
+
+TEST_F(AuthFlow, LoginByUsernameAndEveryWrongCredentialIsOneAnswer) {
+  ASSERT_EQ(register_customer("ada@example.com").status, 201);
+  EXPECT_EQ(login({{"username", "AdaLovelace1"}, {"password", kPassword}}).status, 200);
+
+  const auto wrong = login({{"email", "ada@example.com"}, {"password", "wrong horse 42"}});
+  const auto unknown = login({{"email", "nobody@example.com"}, {"password", kPassword}});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(wrong.json()["message"], unknown.json()["message"]);
+
+  const auto both = login({{"email", "ada@example.com"}, {"username", "x"}, {"password", "p"}});
+  EXPECT_EQ(both.status, 400);
+  const auto unknown_field = login({{"email", "a@b.c"}, {"password", "p"}, {"role", "x"}});
+  EXPECT_EQ(unknown_field.status, 400);
+  EXPECT_EQ(unknown_field.json()["errors"][0]["field"], "role");
+}
+
+TEST_F(AuthFlow, RegistrationRefusesBadInputAndTakenEmails) {
+  ASSERT_EQ(register_customer("ada@example.com").status, 201);
+  const auto taken = register_customer("ADA@example.com");
+  EXPECT_EQ(taken.status, 409);
+  EXPECT_EQ(taken.json()["errors"][0]["field"], "email");
+
+  const auto weak = post("/api/v1/auth/register", {{"email", "bob@example.com"},
+                                                   {"password", "short"},
+                                                   {"firstName", "Bob"},
+                                                   {"lastName", "Stone"}});
+  EXPECT_EQ(weak.status, 400);
+  EXPECT_EQ(weak.json()["errors"][0]["field"], "password");
+  EXPECT_EQ(weak.body.find("short"), std::string::npos) << "the password came back";
+
+  const auto role = post("/api/v1/auth/register", {{"email", "bob@example.com"},
+                                                   {"password", kPassword},
+                                                   {"firstName", "Bob"},
+                                                   {"lastName", "Stone"},
+                                                   {"role", "Administrator"}});
+  EXPECT_EQ(role.status, 400);
+  EXPECT_EQ(role.json()["errors"][0]["field"], "role");
+
+  const auto text = http({.method = "POST",
+                          .url = service_->url("/api/v1/auth/register"),
+                          .body = "email=bob@example.com",
+                          .headers = {"Content-Type: application/x-www-form-urlencoded"}});
+  EXPECT_EQ(text.status, 415);
+  EXPECT_EQ(register_customer("bob@example.com", "Bob", "Stone").status, 201) << "nothing stuck";
+}
+
+TEST_F(AuthFlow, FiftyConcurrentRegistrationsWithOneEmailGiveOneCustomer) {
+  std::atomic<int> created{0};
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 50; ++i) {
+    clients.emplace_back([&] {
+      const auto answer = register_customer("same@example.com");
+      if (answer.status == 201) ++created;
+      if (answer.status == 409) ++conflicts;
+    });
+  }
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(conflicts.load(), 49);
+}
+
+TEST_F(AuthFlow, RefreshRotatesAndAReusedTokenEndsTheSession) {
+  const auto registered = register_customer("ada@example.com");
+  ASSERT_EQ(registered.status, 201);
+  const auto first = token_of(registered, "refreshToken");
+  const auto refreshed = post("/api/v1/auth/refresh", {{"refreshToken", first}});
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  const auto second = token_of(refreshed, "refreshToken");
+  EXPECT_NE(second, first);
+  EXPECT_EQ(me(token_of(refreshed), registered.headers.at("x-clientele-position")).status, 200)
+      << "the new access token works";
+
+  EXPECT_EQ(post("/api/v1/auth/refresh", {{"refreshToken", first}}).status, 401) << "reuse";
+  EXPECT_EQ(post("/api/v1/auth/refresh", {{"refreshToken", second}}).status, 401)
+      << "the reuse revoked the whole session";
+  EXPECT_EQ(post("/api/v1/auth/refresh", {{"refreshToken", "garbage"}}).status, 401);
+}
+
+TEST_F(AuthFlow, LogoutEndsTheSessionOnly) {
+  ASSERT_EQ(register_customer("ada@example.com").status, 201);
+  const auto one = login({{"email", "ada@example.com"}, {"password", kPassword}});
+  const auto two = login({{"email", "ada@example.com"}, {"password", kPassword}});
+  const auto out = post("/api/v1/auth/logout", {{"refreshToken", token_of(one, "refreshToken")}});
+  EXPECT_EQ(out.status, 200) << out.body;
+  EXPECT_EQ(post("/api/v1/auth/refresh", {{"refreshToken", token_of(one, "refreshToken")}}).status,
+            401);
+  EXPECT_EQ(post("/api/v1/auth/refresh", {{"refreshToken", token_of(two, "refreshToken")}}).status,
+            200);
+}
+
+TEST_F(AuthFlow, ChangingThePasswordNeedsTheCurrentOneAndEndsEverySession) {
+  const auto registered = register_customer("ada@example.com");
+  ASSERT_EQ(registered.status, 201);
+  const auto access = token_of(registered);
+  const auto wrong =
+      put("/api/v1/auth/change-password",
+          {{"currentPassword", "wrong horse 1"}, {"newPassword", "new horse 43"}}, access);
+  EXPECT_EQ(wrong.status, 401);
+  const auto changed =
+      put("/api/v1/auth/change-password",
+          {{"currentPassword", kPassword}, {"newPassword", "new horse 43"}}, access);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(login({{"email", "ada@example.com"}, {"password", kPassword}}).status, 401);
+  EXPECT_EQ(login({{"email", "ada@example.com"}, {"password", "new horse 43"}}).status, 200);
+  EXPECT_EQ(
+      post("/api/v1/auth/refresh", {{"refreshToken", token_of(registered, "refreshToken")}}).status,
+      401);
+}
+
+// The parts of a JWT, and the base64url of JSON.
+std::vector<std::string> parts_of(const std::string& token) {
+  const auto first = token.find('.');
+  const auto second = token.find('.', first + 1);
+  return {token.substr(0, first), token.substr(first + 1, second - first - 1),
+          token.substr(second + 1)};
+}
+std::string base64url(const std::string& text) {
+  auto out = events::to_base64(text);
+  for (auto& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  return out;
+}
+
+TEST_F(AuthFlow, TamperedAndMissingTokensAre401WithAChallenge) {
+  const auto registered = register_customer("ada@example.com");
+  ASSERT_EQ(registered.status, 201);
+  const auto token = token_of(registered);
+  const auto parts = parts_of(token);
+  ASSERT_EQ(me(token, registered.headers.at("x-clientele-position")).status, 200);
+
+  const auto none = base64url(R"({"alg":"none","typ":"JWT"})") + "." + parts[1] + ".";
+  const auto admin = base64url(R"({"alg":"HS256","typ":"JWT"})") + "." +
+                     base64url(R"({"sub":"x","role":"Administrator"})") + "." + parts[2];
+  std::string flipped = token;
+  flipped.back() = flipped.back() == 'A' ? 'B' : 'A';
+  for (const auto& bad :
+       {none, admin, flipped, std::string("not.a.jwt"), parts[0] + "." + parts[1]}) {
+    const auto answer = me(bad);
+    EXPECT_EQ(answer.status, 401) << bad;
+    ASSERT_TRUE(answer.headers.contains("www-authenticate")) << bad;
+    EXPECT_NE(answer.headers.at("www-authenticate").find("invalid_token"), std::string::npos);
+  }
+  const auto missing = http_get(service_->url("/api/v1/customers/me"));
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(missing.headers.at("www-authenticate"), R"(Bearer realm="clientele")");
+}
+
+TEST_F(AuthFlow, FailedLoginsBackOffWith429AndRetryAfter) {
+  ASSERT_EQ(register_customer("ada@example.com").status, 201);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(login({{"email", "ada@example.com"}, {"password", "wrong horse 1"}}).status, 401);
+  }
+  const auto refused = login({{"email", "ada@example.com"}, {"password", kPassword}});
+  EXPECT_EQ(refused.status, 429);
+  ASSERT_TRUE(refused.headers.contains("retry-after"));
+  EXPECT_GE(std::stoi(refused.headers.at("retry-after")), 1);
+  EXPECT_EQ(login({{"email", "other@example.com"}, {"password", "x1xxxxxx"}}).status, 401)
+      << "another account is not held back";
+}
+
+TEST(AuthRateLimit, EachClientAddressHasABudgetOnTheAuthRoutes) {
+  TempDir dir;
+  write_secrets(dir.path());
+  Service service(with(serve_command(dir.path()), auth_options("0.01", "3")), dir.path());
+  ASSERT_FALSE(service.address.empty());
+  const auto ask = [&] {
+    return http({.method = "POST",
+                 .url = service.url("/api/v1/auth/login"),
+                 .body = R"({"email":"a@example.com","password":"x1xxxxxx"})",
+                 .headers = {"Content-Type: application/json"}});
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(ask().status, 401);
+  const auto limited = ask();
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_TRUE(limited.headers.contains("retry-after"));
+  EXPECT_EQ(http_get(service.url("/healthz")).status, 200) << "other routes are not limited";
+}
+
+TEST_F(AuthFlow, AWriteIsReadBackAfterARestart) {
+  const auto registered = register_customer("ada@example.com");
+  ASSERT_EQ(registered.status, 201);
+  const auto position = registered.headers.at("x-clientele-position");
+  ASSERT_EQ(service_->child.stop(SIGTERM), 0);
+  ASSERT_NO_FATAL_FAILURE(start());
+
+  const auto mine = me(token_of(registered), position);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(mine.json()["data"]["email"], "ada@example.com");
+  EXPECT_EQ(login({{"username", "adalovelace1"}, {"password", kPassword}}).status, 200)
+      << "the write side knows the customer after the restart";
+  EXPECT_EQ(register_customer("ada@example.com").status, 409);
+  EXPECT_EQ(
+      post("/api/v1/auth/refresh", {{"refreshToken", token_of(registered, "refreshToken")}}).status,
+      200)
+      << "sessions survive the restart";
+}
+
+}  // namespace
+}  // namespace clientele::testing

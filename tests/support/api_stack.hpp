@@ -1,0 +1,55 @@
+#pragma once
+// What the API's routes answer from, over a real embedded log, write-side store and auth store
+// in a temporary directory (keys in memory): enough to build the server's whole route table
+// (api/routes.hpp) in a test.
+
+#include <memory>
+
+#include "api/routes.hpp"
+#include "commands/auth_service.hpp"
+#include "infra/clock.hpp"
+#include "infra/rocksdb_auth_store.hpp"
+#include "infra/rocksdb_write_model.hpp"
+#include "infra/uuid.hpp"
+#include "tests/support/memory_key_store.hpp"
+
+namespace clientele::testing {
+
+struct ApiStack {
+  // `log`, `store` and `projector` must outlive the stack; its own stores go under `dir`.
+  ApiStack(events::EventLog& log, projections::ReadModelStore& store,
+           const projections::Projector& projector, const std::filesystem::path& dir)
+      : write_model(std::move(infra::RocksDbWriteModel::open(dir / "commands").value())),
+        auth_store(std::move(
+            infra::RocksDbAuthStore::open(dir / "auth", events::SecretKey::random()).value())),
+        bus(log, keys, *write_model, pepper, infra::uuid_v7),
+        customers(bus, infra::utc_now, [] { return CustomerId("CUST_00000001"); }),
+        hasher(commands::PasswordHasher::create(commands::PasswordHashing::for_tests()).value()),
+        auth(customers, hasher, *auth_store),
+        tokens(events::SecretKey::random(), "clientele", "clientele-api"),
+        profiles(events::SecretKey(pepper.bytes())),
+        read_your_writes(projector, log.partition_count()),
+        store(store) {}
+
+  api::AuthRoutes auth_routes() {
+    return {auth, tokens, backoff, rate_limit, infra::utc_now, api::ThrottleClock::now};
+  }
+  api::CustomerRoutes customer_routes() { return {store, profiles, read_your_writes}; }
+
+  events::SecretKey pepper = events::SecretKey::random();
+  MemoryKeyStore keys;
+  std::unique_ptr<infra::RocksDbWriteModel> write_model;
+  std::unique_ptr<infra::RocksDbAuthStore> auth_store;
+  commands::CommandBus bus;
+  commands::CustomerCommands customers;
+  commands::PasswordHasher hasher;
+  commands::AuthService auth;
+  api::JwtCodec tokens;
+  api::LoginBackoff backoff;
+  api::RateLimiter rate_limit;
+  projections::CustomerProfiles profiles;
+  api::ReadYourWrites read_your_writes;
+  projections::ReadModelStore& store;
+};
+
+}  // namespace clientele::testing

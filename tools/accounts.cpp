@@ -1,0 +1,64 @@
+#include "tools/accounts.hpp"
+
+#include "infra/clock.hpp"
+#include "infra/logging.hpp"
+#include "infra/uuid.hpp"
+
+namespace clientele::tools {
+namespace {
+
+constexpr std::string_view kIssuer = "clientele";
+constexpr std::string_view kAudience = "clientele-api";
+
+}  // namespace
+
+Result<std::unique_ptr<Accounts>> Accounts::open(const StoreOptions& options,
+                                                 Installation& installation,
+                                                 const AccountOptions& account_options) {
+  auto hasher = commands::PasswordHasher::create(account_options.hashing);
+  if (!hasher) return hasher.error();
+  auto jwt_secret = load_installation_jwt_secret(options);
+  if (!jwt_secret) return jwt_secret.error();
+  auto accounts = std::make_unique<Accounts>();
+  const auto data = options.data_path();
+  auto write_model = infra::RocksDbWriteModel::open(data / "commands");
+  if (!write_model) return write_model.error();
+  accounts->write_model = std::move(*write_model);
+  // One-time codes are hashed under a key of their own, derived from the pepper: like it, it
+  // never lives in the data directory.
+  auto sessions = infra::RocksDbAuthStore::open(
+      data / "auth", events::derive_key(installation.secrets.pepper, "one-time codes"));
+  if (!sessions) return sessions.error();
+  accounts->sessions = std::move(*sessions);
+
+  accounts->bus = std::make_unique<commands::CommandBus>(
+      *installation.log, *installation.keys, *accounts->write_model, installation.secrets.pepper,
+      infra::uuid_v7);
+  if (auto caught_up = accounts->bus->catch_up(); !caught_up) return caught_up.error();
+  accounts->customers = std::make_unique<commands::CustomerCommands>(*accounts->bus, infra::utc_now,
+                                                                     infra::random_customer_id);
+  accounts->hasher = std::make_unique<commands::PasswordHasher>(std::move(*hasher));
+  accounts->auth = std::make_unique<commands::AuthService>(*accounts->customers, *accounts->hasher,
+                                                           *accounts->sessions);
+  accounts->tokens = std::make_unique<api::JwtCodec>(std::move(*jwt_secret), std::string(kIssuer),
+                                                     std::string(kAudience));
+  accounts->rate_limit = std::make_unique<api::RateLimiter>(account_options.auth_rate);
+  const auto& hashing = account_options.hashing;
+  infra::log_info("command side ready", {{"path", (data / "commands").string()},
+                                         {"argon2idOpsLimit", hashing.ops_limit},
+                                         {"argon2idMemoryKiB", hashing.mem_limit / 1024},
+                                         {"weakPasswordHashing", hashing.allow_weak}});
+  return accounts;
+}
+
+Accounts::~Accounts() {
+  if (bus) bus->stop();
+}
+
+Result<api::Caller> Accounts::authenticate(std::string_view token) const {
+  auto claims = tokens->verify(token, infra::utc_now());
+  if (!claims) return claims.error();
+  return api::Caller{claims->subject, claims->role};
+}
+
+}  // namespace clientele::tools

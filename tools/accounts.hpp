@@ -1,0 +1,45 @@
+#pragma once
+// The command side and the auth of the running service (DESIGN.md §4, §6), composed from one
+// installation: the write-side store (DATA/commands), the command strands, the customer and auth
+// services, the auth session store (DATA/auth), the token codec and the abuse controls.
+
+#include <memory>
+
+#include "api/http.hpp"
+#include "api/jwt.hpp"
+#include "api/throttle.hpp"
+#include "commands/auth_service.hpp"
+#include "infra/rocksdb_auth_store.hpp"
+#include "infra/rocksdb_write_model.hpp"
+#include "tools/installation.hpp"
+
+namespace clientele::tools {
+
+struct AccountOptions {
+  commands::PasswordHashing hashing;  // argon2id's cost
+  api::RateLimit auth_rate;           // per client address, on the auth routes
+};
+
+struct Accounts {
+  // Opens the stores of `installation` (whose members must outlive the result), catches every
+  // partition up with the log, and starts the strands. Errors name what failed.
+  static Result<std::unique_ptr<Accounts>> open(const StoreOptions& options,
+                                                Installation& installation,
+                                                const AccountOptions& account_options);
+  ~Accounts();  // stops the strands
+
+  // Who a bearer token names (DispatchOptions::authenticate).
+  Result<api::Caller> authenticate(std::string_view token) const;
+
+  std::unique_ptr<infra::RocksDbWriteModel> write_model;  // DATA/commands
+  std::unique_ptr<infra::RocksDbAuthStore> sessions;      // DATA/auth
+  std::unique_ptr<commands::CommandBus> bus;
+  std::unique_ptr<commands::CustomerCommands> customers;
+  std::unique_ptr<commands::PasswordHasher> hasher;
+  std::unique_ptr<commands::AuthService> auth;
+  std::unique_ptr<api::JwtCodec> tokens;
+  api::LoginBackoff backoff;
+  std::unique_ptr<api::RateLimiter> rate_limit;
+};
+
+}  // namespace clientele::tools
