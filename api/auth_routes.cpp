@@ -129,11 +129,14 @@ class Routes {
 
  private:
   nlohmann::json tokens(const commands::Session& session) const {
-    return {{"customerId", session.customer_id.str()},
-            {"accessToken", r_.tokens.issue(session.customer_id.str(), session.role, r_.clock())},
-            {"refreshToken", session.refresh.token},
-            {"tokenType", "Bearer"},
-            {"expiresIn", r_.tokens.lifetime().count()}};
+    nlohmann::json out{{"userId", session.user.str()}, {"role", to_string(session.role)}};
+    if (session.role == Role::Customer) out["customerId"] = session.user.str();
+    out.update(nlohmann::json{
+        {"accessToken", r_.tokens.issue(session.user.str(), session.role, r_.clock())},
+        {"refreshToken", session.refresh.token},
+        {"tokenType", "Bearer"},
+        {"expiresIn", r_.tokens.lifetime().count()}});
+    return out;
   }
 
   AuthRoutes r_;  // references to what the routes use, and the clocks

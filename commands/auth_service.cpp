@@ -15,9 +15,12 @@ Actor self(const CustomerId& customer) {
 
 }  // namespace
 
-AuthService::AuthService(CustomerCommands& customers, const PasswordHasher& hasher,
-                         RefreshTokenStore& refresh_tokens)
-    : customers_(customers), hasher_(hasher), refresh_tokens_(refresh_tokens) {}
+AuthService::AuthService(CustomerCommands& customers, AdministratorStore& administrators,
+                         const PasswordHasher& hasher, RefreshTokenStore& refresh_tokens)
+    : customers_(customers),
+      administrators_(administrators),
+      hasher_(hasher),
+      refresh_tokens_(refresh_tokens) {}
 
 Result<Session> AuthService::register_customer(const NewCustomer& request, const Origin& origin) {
   if (auto valid = check_password_policy(request.password, "password"); !valid) {
@@ -27,7 +30,9 @@ Result<Session> AuthService::register_customer(const NewCustomer& request, const
   if (auto valid = check_email("email", request.email); !valid) return valid.error();
   auto owner = customers_.find_by_login(request.email);
   if (!owner) return owner.error();
-  if (*owner) return make_error(errc::conflict, "email", "is already registered");
+  auto administrator = administrators_.administrator_by_email(customers_.login_key(request.email));
+  if (!administrator) return administrator.error();
+  if (*owner || *administrator) return make_error(errc::conflict, "email", "is already registered");
 
   auto hash = hasher_.hash(request.password);
   if (!hash) return hash.error();
@@ -47,7 +52,7 @@ Result<Session> AuthService::register_customer(const NewCustomer& request, const
   if (!registered) return registered.error();
   auto refresh = refresh_tokens_.issue(UserId(registered->customer_id.str()), customers_.now());
   if (!refresh) return refresh.error();
-  return Session{registered->customer_id, Role::Customer, std::move(*refresh),
+  return Session{UserId(registered->customer_id.str()), Role::Customer, std::move(*refresh),
                  std::move(registered->outcome)};
 }
 
@@ -63,8 +68,25 @@ Result<Loaded<customer::State>> AuthService::signed_in_customer(const CustomerId
   return loaded;
 }
 
+Result<std::optional<Session>> AuthService::administrator_login(std::string_view email,
+                                                                std::string_view password) {
+  auto administrator = administrators_.administrator_by_email(customers_.login_key(email));
+  if (!administrator) return administrator.error();
+  if (!*administrator) return std::optional<Session>();
+  if (!hasher_.verify((*administrator)->password_hash, password)) return bad_credentials();
+  auto refresh = refresh_tokens_.issue((*administrator)->id, customers_.now());
+  if (!refresh) return refresh.error();
+  return std::optional<Session>(
+      Session{(*administrator)->id, Role::Administrator, std::move(*refresh), {}});
+}
+
 Result<Session> AuthService::login(std::string_view email_or_username, std::string_view password,
                                    const Client& client) {
+  if (email_or_username.find('@') != std::string_view::npos) {
+    auto administrator = administrator_login(email_or_username, password);
+    if (!administrator) return administrator.error();
+    if (*administrator) return std::move(**administrator);
+  }
   auto found = customers_.find_by_login(email_or_username);
   if (!found) return found.error();
   if (!*found) {
@@ -90,18 +112,25 @@ Result<Session> AuthService::login(std::string_view email_or_username, std::stri
   if (!recorded) return recorded.error();
   auto refresh = refresh_tokens_.issue(UserId(found->value().str()), customers_.now());
   if (!refresh) return refresh.error();
-  return Session{**found, Role::Customer, std::move(*refresh), std::move(*recorded)};
+  return Session{UserId(found->value().str()), Role::Customer, std::move(*refresh),
+                 std::move(*recorded)};
 }
 
 Result<Session> AuthService::refresh(std::string_view refresh_token) {
   auto rotated = refresh_tokens_.rotate(refresh_token, customers_.now());
   if (!rotated) return rotated.error();
+  if (is_administrator_id(rotated->user)) {
+    auto administrator = administrators_.administrator(rotated->user);
+    if (!administrator) return administrator.error();
+    if (!*administrator) return bad_credentials();
+    return Session{rotated->user, Role::Administrator, std::move(rotated->next), {}};
+  }
   const CustomerId customer(rotated->user.str());
   if (auto allowed = signed_in_customer(customer); !allowed) {
     (void)refresh_tokens_.revoke_all(rotated->user);
     return allowed.error();
   }
-  return Session{customer, Role::Customer, std::move(rotated->next), {}};
+  return Session{rotated->user, Role::Customer, std::move(rotated->next), {}};
 }
 
 std::string AuthService::login_key(std::string_view email_or_username) const {

@@ -1,7 +1,8 @@
 #pragma once
 // Authentication (DESIGN.md §6, issue 6): registration, login, refresh-token rotation, logout
-// and password changes, over the customer service (customer_commands.hpp), the password hasher
-// and the refresh-token store. Access tokens are the API's business: this service says who the
+// and password changes, over the customer service (customer_commands.hpp), the administrators,
+// the password hasher and the refresh-token store. Customers and administrators sign in alike;
+// an administrator by email only. Access tokens are the API's business: this service says who the
 // caller is and hands out the refresh token.
 //
 // Errors a client sees: errc::invalid (per field) for malformed input; errc::conflict ("email")
@@ -13,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "commands/administrators.hpp"
 #include "commands/auth_sessions.hpp"
 #include "commands/customer_commands.hpp"
 #include "commands/password.hpp"
@@ -27,7 +29,7 @@ struct Client {
 
 // A signed-in session: whose, and its refresh token.
 struct Session {
-  CustomerId customer_id;
+  UserId user;  // the customer id, or the administrator's id
   Role role = Role::Customer;
   RefreshToken refresh;
   Outcome outcome;  // what the request appended (registration or login)
@@ -48,18 +50,18 @@ struct NewCustomer {
 
 class AuthService {
  public:
-  // All three must outlive the service.
-  AuthService(CustomerCommands& customers, const PasswordHasher& hasher,
-              RefreshTokenStore& refresh_tokens);
+  // All four must outlive the service.
+  AuthService(CustomerCommands& customers, AdministratorStore& administrators,
+              const PasswordHasher& hasher, RefreshTokenStore& refresh_tokens);
 
-  // Registers a customer and signs them in.
+  // Registers a customer and signs them in. An email of an administrator is taken too.
   Result<Session> register_customer(const NewCustomer& request, const Origin& origin = {});
 
-  // Signs in with an email or a username and a password; records the login.
+  // Signs in with an email or a username and a password; records a customer's login.
   Result<Session> login(std::string_view email_or_username, std::string_view password,
                         const Client& client);
 
-  // Rotates a refresh token (refresh_tokens.hpp) for a customer still allowed in.
+  // Rotates a refresh token (auth_sessions.hpp) of a user still allowed in.
   Result<Session> refresh(std::string_view refresh_token);
 
   // An opaque key for the account `email_or_username` names, whether or not it exists (a keyed
@@ -78,8 +80,12 @@ class AuthService {
  private:
   // The customer `customer` if they may sign in: registered, not erased, Active.
   Result<Loaded<customer::State>> signed_in_customer(const CustomerId& customer);
+  // The administrator signing in with `email` and `password`, nullopt when none has the email.
+  Result<std::optional<Session>> administrator_login(std::string_view email,
+                                                     std::string_view password);
 
   CustomerCommands& customers_;
+  AdministratorStore& administrators_;
   const PasswordHasher& hasher_;
   RefreshTokenStore& refresh_tokens_;
 };

@@ -39,6 +39,8 @@ constexpr std::string_view kTokenRows = "t/";
 constexpr std::string_view kFamilyRows = "f/";
 constexpr std::string_view kUserRows = "u/";
 constexpr std::string_view kCodeRows = "c/";
+constexpr std::string_view kAdministratorRows = "a/";    // by email key: id|hash|created
+constexpr std::string_view kAdministratorIdRows = "A/";  // by id: the email key
 
 // Read-modify-write of one family or code row runs under the lock of its stripe; operations on
 // other rows proceed (and share RocksDB's group commit of their synced writes).
@@ -483,6 +485,49 @@ Result<std::size_t> RocksDbAuthStore::purge_expired(Timestamp now) {
   }
   if (auto w = impl_->write(batch); !w) return w.error();
   return count;
+}
+
+// ---- administrators ------------------------------------------------------------------------
+
+namespace {
+
+std::optional<commands::Administrator> decode_administrator(std::string_view value) {
+  const auto f = fields(value, 3);
+  if (!f) return std::nullopt;
+  const auto created = number((*f)[2]);
+  if (!created || (*f)[0].empty() || (*f)[1].empty()) return std::nullopt;
+  return commands::Administrator{UserId(std::string((*f)[0])), std::string((*f)[1]),
+                                 Timestamp(std::chrono::milliseconds(*created))};
+}
+
+}  // namespace
+
+Result<commands::Administrator> RocksDbAuthStore::create_administrator(std::string_view email_key,
+                                                                       std::string password_hash,
+                                                                       Timestamp now) {
+  const auto key = row(kAdministratorRows, email_key);
+  auto lock = impl_->lock(key);
+  auto existing = administrator_by_email(email_key);
+  if (!existing) return existing.error();
+  if (*existing) return make_error(errc::conflict, "email", "is already an administrator's");
+  commands::Administrator made{UserId("ADM_" + random_hex(4)), std::move(password_hash), now};
+  rocksdb::WriteBatch batch;
+  batch.Put(key, made.id.str() + "|" + made.password_hash + "|" + std::to_string(millis(now)));
+  batch.Put(row(kAdministratorIdRows, made.id.str()), std::string(email_key));
+  if (auto w = impl_->write(batch); !w) return w.error();
+  return made;
+}
+
+Result<std::optional<commands::Administrator>> RocksDbAuthStore::administrator_by_email(
+    std::string_view email_key) {
+  return impl_->read(row(kAdministratorRows, email_key), decode_administrator, "administrator");
+}
+
+Result<std::optional<commands::Administrator>> RocksDbAuthStore::administrator(const UserId& id) {
+  auto email_key = impl_->get(row(kAdministratorIdRows, id.str()));
+  if (!email_key) return email_key.error();
+  if (!*email_key) return std::optional<commands::Administrator>();
+  return administrator_by_email(**email_key);
 }
 
 }  // namespace clientele::infra

@@ -1,5 +1,6 @@
 #pragma once
-// The auth session ports (commands/auth_sessions.hpp) on their own RocksDB database: the service
+// The auth session ports (commands/auth_sessions.hpp) and the administrators
+// (commands/administrators.hpp) on their own RocksDB database: the service
 // keeps it in DATA/auth. Nothing personal and no secret is stored: a refresh token only as its
 // SHA-256, a one-time code only as an HMAC under a key derived from the caller's secret, and the
 // subject of a code only as an HMAC too. Every write is one WriteBatch, synced before the call
@@ -9,13 +10,15 @@
 #include <filesystem>
 #include <memory>
 
+#include "commands/administrators.hpp"
 #include "commands/auth_sessions.hpp"
 #include "events/crypto.hpp"
 
 namespace clientele::infra {
 
 class RocksDbAuthStore final : public commands::RefreshTokenStore,
-                               public commands::OneTimeCodeStore {
+                               public commands::OneTimeCodeStore,
+                               public commands::AdministratorStore {
  public:
   // Opens (or creates) the store in `directory`. `secret` keys the hashes of one-time codes and
   // of their subjects: keep it outside the data directory, like the pepper (a key derived from
@@ -36,6 +39,13 @@ class RocksDbAuthStore final : public commands::RefreshTokenStore,
                                  Timestamp now) override;
   Result<void> redeem_code(commands::CodePurpose purpose, std::string_view subject,
                            std::string_view code, Timestamp now) override;
+
+  Result<commands::Administrator> create_administrator(std::string_view email_key,
+                                                       std::string password_hash,
+                                                       Timestamp now) override;
+  Result<std::optional<commands::Administrator>> administrator_by_email(
+      std::string_view email_key) override;
+  Result<std::optional<commands::Administrator>> administrator(const UserId& id) override;
 
   // Deletes every token, session and code that expired at `now`; returns how many rows it
   // deleted. Expired rows are harmless (they are refused as expired), so the service calls this

@@ -27,7 +27,7 @@ Result<std::unique_ptr<Accounts>> Accounts::open(const StoreOptions& options,
   // One-time codes are hashed under a key of their own, derived from the pepper: like it, it
   // never lives in the data directory.
   auto sessions = infra::RocksDbAuthStore::open(
-      data / "auth", events::derive_key(installation.secrets.pepper, "one-time codes"));
+      data / "auth", events::derive_key(installation.secrets.pepper, kOneTimeCodesPurpose));
   if (!sessions) return sessions.error();
   accounts->sessions = std::move(*sessions);
 
@@ -38,8 +38,8 @@ Result<std::unique_ptr<Accounts>> Accounts::open(const StoreOptions& options,
   accounts->customers = std::make_unique<commands::CustomerCommands>(*accounts->bus, infra::utc_now,
                                                                      infra::random_customer_id);
   accounts->hasher = std::make_unique<commands::PasswordHasher>(std::move(*hasher));
-  accounts->auth = std::make_unique<commands::AuthService>(*accounts->customers, *accounts->hasher,
-                                                           *accounts->sessions);
+  accounts->auth = std::make_unique<commands::AuthService>(
+      *accounts->customers, *accounts->sessions, *accounts->hasher, *accounts->sessions);
   accounts->tokens = std::make_unique<api::JwtCodec>(std::move(*jwt_secret), std::string(kIssuer),
                                                      std::string(kAudience));
   accounts->rate_limit = std::make_unique<api::RateLimiter>(account_options.auth_rate);

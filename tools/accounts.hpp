@@ -15,6 +15,9 @@
 
 namespace clientele::tools {
 
+// What the key of one-time codes (RocksDbAuthStore) is derived from the pepper for.
+inline constexpr std::string_view kOneTimeCodesPurpose = "one-time codes";
+
 struct AccountOptions {
   commands::PasswordHashing hashing;  // argon2id's cost
   api::RateLimit auth_rate;           // per client address, on the auth routes

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "infra/logging.hpp"
+#include "tools/admin_command.hpp"
 #include "tools/bench.hpp"
 #include "tools/erase.hpp"
 #include "tools/kafka_dev_broker.hpp"
@@ -57,6 +58,9 @@ int main(int argc, char** argv) {
   tools::ProjectionsOptions projections_options;
   auto* projections = tools::add_projections_command(app, projections_options);
 
+  tools::AdminOptions admin_options;
+  auto* admin = tools::add_admin_command(app, admin_options);
+
   tools::KafkaDevBrokerOptions kafka_dev_broker_options;
   auto* kafka_dev_broker = tools::add_kafka_dev_broker_command(app, kafka_dev_broker_options);
 
@@ -72,6 +76,7 @@ int main(int argc, char** argv) {
   if (replay->parsed()) return tools::run_replay(replay_options);
   if (projections->parsed()) return tools::run_projections(*projections, projections_options);
   if (bench->parsed()) return tools::run_bench(*bench, bench_options);
+  if (admin->parsed()) return tools::run_admin(admin_options);
   if (kafka_dev_broker->parsed()) return tools::run_kafka_dev_broker(kafka_dev_broker_options);
   return 2;
 }

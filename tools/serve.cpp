@@ -22,6 +22,7 @@
 #include "projections/rebuild.hpp"
 #include "tools/accounts.hpp"
 #include "tools/admin.hpp"
+#include "tools/admin_command.hpp"
 #include "tools/installation.hpp"
 #include "tools/port_file.hpp"
 #include "tools/read_models.hpp"
@@ -236,18 +237,6 @@ int serve(const ServeOptions& serve_options, const std::function<void()>& wait_f
   std::jthread rebuilder([&] {
     for (const auto* model : *outdated) (void)rebuilds.rebuild(*model, "version changed");
   });
-  AdminCommands commands;
-  rebuilds.add_to(commands);
-  const auto socket = infra::admin_socket_path(options.data_path());
-  auto admin = infra::AdminServer::listen(
-      socket, [&commands](const nlohmann::json& request) { return commands.answer(request); });
-  if (!admin) {
-    infra::log_error("cannot open the admin channel", {{"error", admin.error().message}});
-    stopping.request_stop();
-    return 1;
-  }
-  infra::log_info("admin channel open", {{"socket", socket.string()}});
-
   auto accounts = Accounts::open(
       options, *installation,
       {.hashing = {.ops_limit = serve_options.argon2_ops,
@@ -259,6 +248,20 @@ int serve(const ServeOptions& serve_options, const std::function<void()>& wait_f
     stopping.request_stop();
     return 1;
   }
+
+  AdminCommands commands;
+  rebuilds.add_to(commands);
+  add_administrator_commands(commands, *(*accounts)->sessions, *(*accounts)->hasher,
+                             installation->secrets.pepper);
+  const auto socket = infra::admin_socket_path(options.data_path());
+  auto admin = infra::AdminServer::listen(
+      socket, [&commands](const nlohmann::json& request) { return commands.answer(request); });
+  if (!admin) {
+    infra::log_error("cannot open the admin channel", {{"error", admin.error().message}});
+    stopping.request_stop();
+    return 1;
+  }
+  infra::log_info("admin channel open", {{"socket", socket.string()}});
 
   api::HttpMetrics metrics;
   api::LagMonitor lag(log, projector, store, std::chrono::milliseconds(500));
@@ -276,10 +279,10 @@ int serve(const ServeOptions& serve_options, const std::function<void()>& wait_f
 
   wait_for_stop();
   drain_api(*api->server, serve_options.drain_seconds);
-  accounts->reset();  // the strands finish the commands they hold
   remove_port_file(serve_options.port_file);
   stopping.request_stop();  // cancels the rebuilds in progress
   admin->reset();           // answers the requests in progress, removes the socket
+  accounts->reset();        // the strands finish the commands they hold
   announcer.request_stop();
   announcer.join();
   rebuilder.join();

@@ -11,6 +11,7 @@
 #include "events/crypto.hpp"
 #include "tests/support/clientele.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace clientele::testing {
@@ -301,6 +302,59 @@ TEST(AuthRateLimit, EachClientAddressHasABudgetOnTheAuthRoutes) {
   EXPECT_EQ(limited.status, 429);
   EXPECT_TRUE(limited.headers.contains("retry-after"));
   EXPECT_EQ(http_get(service.url("/healthz")).status, 200) << "other routes are not limited";
+}
+
+// `clientele admin create --email EMAIL` on the installation in `dir`, with `password` on stdin.
+Finished create_administrator(const std::filesystem::path& dir, const std::string& email,
+                              const std::string& password) {
+  auto argv = with({kBinary, "admin", "create", "--email", email}, store_options(dir));
+  return run_process(argv, std::chrono::seconds(60), password + "\n");
+}
+
+TEST_F(AuthFlow, AnAdministratorMadeThroughTheRunningServiceSignsInAsAdministrator) {
+  const auto made = create_administrator(dir_.path(), "boss@example.com", kPassword);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const auto created = json::parse(made.out);
+  EXPECT_TRUE(created["userId"].get<std::string>().starts_with("ADM_"));
+  EXPECT_NE(made.err.find("the running service executed the command"), std::string::npos)
+      << made.err;
+
+  const auto signed_in = login({{"email", "boss@example.com"}, {"password", kPassword}});
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  EXPECT_EQ(signed_in.json()["data"]["role"], "Administrator");
+  EXPECT_EQ(signed_in.json()["data"]["userId"], created["userId"]);
+  EXPECT_FALSE(signed_in.json()["data"].contains("customerId"));
+  EXPECT_EQ(me(token_of(signed_in)).status, 403) << "an administrator is no customer";
+
+  const auto refreshed =
+      post("/api/v1/auth/refresh", {{"refreshToken", token_of(signed_in, "refreshToken")}});
+  ASSERT_EQ(refreshed.status, 200);
+  EXPECT_EQ(refreshed.json()["data"]["role"], "Administrator");
+  EXPECT_EQ(login({{"email", "boss@example.com"}, {"password", "wrong horse 1"}}).status, 401);
+  EXPECT_EQ(register_customer("boss@example.com").status, 409);
+
+  const auto again = create_administrator(dir_.path(), "BOSS@example.com", kPassword);
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("administrator"), std::string::npos) << again.err;
+  const auto weak = create_administrator(dir_.path(), "other@example.com", "short");
+  EXPECT_EQ(weak.exit_code, 1);
+  EXPECT_EQ(weak.err.find("short"), std::string::npos) << "the password was logged";
+}
+
+TEST(Administrators, AreMadeWithoutARunningServiceToo) {
+  TempDir dir;
+  write_secrets(dir.path());
+  const auto made = create_administrator(dir.path(), "boss@example.com", kPassword);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  Service service(with(serve_command(dir.path()), auth_options()), dir.path());
+  ASSERT_FALSE(service.address.empty());
+  const auto signed_in =
+      http({.method = "POST",
+            .url = service.url("/api/v1/auth/login"),
+            .body = json{{"email", "boss@example.com"}, {"password", kPassword}}.dump(),
+            .headers = {"Content-Type: application/json"}});
+  EXPECT_EQ(signed_in.status, 200) << signed_in.body;
+  EXPECT_EQ(signed_in.json()["data"]["role"], "Administrator");
 }
 
 TEST_F(AuthFlow, AWriteIsReadBackAfterARestart) {

@@ -25,7 +25,7 @@ struct ApiStack {
         bus(log, keys, *write_model, pepper, infra::uuid_v7),
         customers(bus, infra::utc_now, [] { return CustomerId("CUST_00000001"); }),
         hasher(commands::PasswordHasher::create(commands::PasswordHashing::for_tests()).value()),
-        auth(customers, hasher, *auth_store),
+        auth(customers, *auth_store, hasher, *auth_store),
         tokens(events::SecretKey::random(), "clientele", "clientele-api"),
         profiles(events::SecretKey(pepper.bytes())),
         read_your_writes(projector, log.partition_count()),

@@ -14,13 +14,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-pid_t spawn(const std::vector<std::string>& argv, int out_fd, int err_fd) {
+// Runs `argv` with its stdout and stderr on the given descriptors, and its stdin on `in_fd`
+// unless that is -1 (then the test's own).
+pid_t spawn(const std::vector<std::string>& argv, int out_fd, int err_fd, int in_fd = -1) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    if (in_fd >= 0) ::dup2(in_fd, STDIN_FILENO);
     ::dup2(out_fd, STDOUT_FILENO);
     ::dup2(err_fd, STDERR_FILENO);
     ::execv(args[0], args.data());
@@ -50,12 +53,21 @@ int reap(pid_t pid, Clock::duration limit) {
 
 }  // namespace
 
-Finished run_process(const std::vector<std::string>& argv, std::chrono::seconds limit) {
-  int out[2], err[2];
-  if (::pipe(out) != 0 || ::pipe(err) != 0) throw std::runtime_error("pipe failed");
-  const pid_t pid = spawn(argv, out[1], err[1]);
+Finished run_process(const std::vector<std::string>& argv, std::chrono::seconds limit,
+                     const std::string& input) {
+  int out[2], err[2], in[2];
+  if (::pipe(out) != 0 || ::pipe(err) != 0 || ::pipe(in) != 0) {
+    throw std::runtime_error("pipe failed");
+  }
+  const pid_t pid = spawn(argv, out[1], err[1], in[0]);
   ::close(out[1]);
   ::close(err[1]);
+  ::close(in[0]);
+  // Small inputs only: they fit the pipe, so writing them all before reading cannot block.
+  if (!input.empty() && ::write(in[1], input.data(), input.size()) < 0) {
+    throw std::runtime_error("cannot write the child's input");
+  }
+  ::close(in[1]);
   Finished result;
   pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
   std::string* sinks[2] = {&result.out, &result.err};

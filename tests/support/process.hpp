@@ -17,9 +17,11 @@ struct Finished {
   std::string err;     // everything written to stderr
 };
 
-// Runs `argv` (argv[0] is the program path) to completion; kills it after `limit`.
+// Runs `argv` (argv[0] is the program path) to completion with `input` on its stdin (a few KiB
+// at most); kills it after `limit`.
 Finished run_process(const std::vector<std::string>& argv,
-                     std::chrono::seconds limit = std::chrono::seconds(120));
+                     std::chrono::seconds limit = std::chrono::seconds(120),
+                     const std::string& input = "");
 
 class Child {
  public:
