@@ -115,6 +115,29 @@ class Routes {
     return success(200, "signed out");
   }
 
+  Response forgot_password(const Request& request) {
+    RequestReader body(request.body);
+    auto email = body.string("email", Presence::required, 254);
+    if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
+    if (auto sent = r_.auth.forgot_password(*email); !sent) return auth_error(sent.error());
+    return success(202,
+                   "if this email is registered, a code is on its way; it is valid for 10 "
+                   "minutes");
+  }
+
+  Response reset_password(const Request& request) {
+    RequestReader body(request.body);
+    auto email = body.string("email", Presence::required, 254);
+    auto code = body.string("code", Presence::required, 16);
+    auto next = body.string("newPassword", Presence::required, kMaxPassword);
+    if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
+    auto reset = r_.auth.reset_password(*email, *code, *next);
+    if (!reset) return auth_error(reset.error());
+    auto response = success(200, "password changed; every session was signed out");
+    add_position(response, *reset);
+    return response;
+  }
+
   Response change_password(const Request& request) {
     RequestReader body(request.body);
     auto current = body.string("currentPassword", Presence::required, kMaxPassword);
@@ -170,6 +193,16 @@ Result<void> add_auth_routes(Router& router, const AuthRoutes& routes) {
     return r;
   }
   if (auto r = router.add(Method::Post, base + "/logout", handler(&Routes::logout), Body::json);
+      !r) {
+    return r;
+  }
+  if (auto r = router.add(Method::Post, base + "/forgot-password",
+                          handler(&Routes::forgot_password), Body::json);
+      !r) {
+    return r;
+  }
+  if (auto r = router.add(Method::Post, base + "/reset-password", handler(&Routes::reset_password),
+                          Body::json);
       !r) {
     return r;
   }

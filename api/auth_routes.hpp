@@ -5,6 +5,8 @@
 //   POST /login            email or username, password                     200 + tokens
 //   POST /refresh          refreshToken                                     200 + tokens
 //   POST /logout           refreshToken                                     200
+//   POST /forgot-password  email: a reset code goes out by email            202
+//   POST /reset-password   email, code, newPassword                         200
 //   PUT  /change-password  currentPassword, newPassword (a customer)        200
 // Tokens: {customerId, accessToken, refreshToken, tokenType: "Bearer", expiresIn (seconds)}.
 // Wrong credentials and refresh tokens that are not valid are 401 with one message, whatever the

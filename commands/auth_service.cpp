@@ -15,12 +15,13 @@ Actor self(const CustomerId& customer) {
 
 }  // namespace
 
-AuthService::AuthService(CustomerCommands& customers, AdministratorStore& administrators,
-                         const PasswordHasher& hasher, RefreshTokenStore& refresh_tokens)
-    : customers_(customers),
-      administrators_(administrators),
-      hasher_(hasher),
-      refresh_tokens_(refresh_tokens) {}
+AuthService::AuthService(Parts parts)
+    : customers_(parts.customers),
+      administrators_(parts.administrators),
+      hasher_(parts.hasher),
+      refresh_tokens_(parts.refresh_tokens),
+      codes_(parts.codes),
+      notifier_(parts.notifier) {}
 
 Result<Session> AuthService::register_customer(const NewCustomer& request, const Origin& origin) {
   if (auto valid = check_password_policy(request.password, "password"); !valid) {
@@ -154,6 +155,11 @@ Result<Outcome> AuthService::change_password(const CustomerId& customer,
       !hasher_.verify(loaded->state.password_hash, current_password)) {
     return make_error(errc::forbidden, "currentPassword", "is not the current password");
   }
+  return set_password(customer, new_password, expected_version);
+}
+
+Result<Outcome> AuthService::set_password(const CustomerId& customer, std::string_view new_password,
+                                          std::optional<std::uint64_t> expected_version) {
   auto hash = hasher_.hash(new_password);
   if (!hash) return hash.error();
   auto changed = customers_.execute(customer, customer::ChangePassword{std::move(*hash)},
@@ -163,6 +169,43 @@ Result<Outcome> AuthService::change_password(const CustomerId& customer,
     return revoked.error();
   }
   return changed;
+}
+
+Result<void> AuthService::forgot_password(std::string_view email) {
+  if (auto valid = check_email("email", email); !valid) return valid.error();
+  auto found = customers_.find_by_login(email);
+  if (!found) return found.error();
+  if (!*found) return success();
+  auto allowed = signed_in_customer(**found);
+  if (!allowed) return success();  // nothing goes out, and the answer does not say why
+  // The request is recorded first: an account the rules refuse it for gets no code either.
+  auto recorded = customers_.execute(**found, customer::RequestPasswordReset{}, self(**found));
+  if (!recorded) {
+    return recorded.error().code == errc::unavailable ? Result<void>(recorded.error()) : success();
+  }
+  const auto now = customers_.now();
+  auto code = codes_.issue_code(CodePurpose::password_reset, found->value().str(), now);
+  if (!code) return code.error();
+  return notifier_.send({"password-reset-code", **found, Channel::Email, allowed->state.email,
+                         std::move(*code), now});
+}
+
+Result<Outcome> AuthService::reset_password(std::string_view email, std::string_view code,
+                                            std::string_view new_password) {
+  if (auto valid = check_password_policy(new_password, "newPassword"); !valid) {
+    return valid.error();
+  }
+  const auto refused = [] {
+    return make_error(errc::forbidden, "code", "is not valid, has expired or was used");
+  };
+  auto found = customers_.find_by_login(email);
+  if (!found) return found.error();
+  if (!*found) return refused();
+  auto redeemed =
+      codes_.redeem_code(CodePurpose::password_reset, found->value().str(), code, customers_.now());
+  if (!redeemed) return refused();
+  if (auto allowed = signed_in_customer(**found); !allowed) return allowed.error();
+  return set_password(**found, new_password, std::nullopt);
 }
 
 }  // namespace clientele::commands

@@ -17,6 +17,7 @@
 #include "commands/administrators.hpp"
 #include "commands/auth_sessions.hpp"
 #include "commands/customer_commands.hpp"
+#include "commands/notifier.hpp"
 #include "commands/password.hpp"
 
 namespace clientele::commands {
@@ -50,9 +51,16 @@ struct NewCustomer {
 
 class AuthService {
  public:
-  // All four must outlive the service.
-  AuthService(CustomerCommands& customers, AdministratorStore& administrators,
-              const PasswordHasher& hasher, RefreshTokenStore& refresh_tokens);
+  // What the service works with; every member must outlive it.
+  struct Parts {
+    CustomerCommands& customers;
+    AdministratorStore& administrators;
+    const PasswordHasher& hasher;
+    RefreshTokenStore& refresh_tokens;
+    OneTimeCodeStore& codes;
+    Notifier& notifier;
+  };
+  explicit AuthService(Parts parts);
 
   // Registers a customer and signs them in. An email of an administrator is taken too.
   Result<Session> register_customer(const NewCustomer& request, const Origin& origin = {});
@@ -71,6 +79,16 @@ class AuthService {
   // Ends the session of `refresh_token`. Idempotent.
   Result<void> logout(std::string_view refresh_token);
 
+  // Sends a password-reset code (6 digits, 10 minutes, 5 attempts) to the customer whose email
+  // this is, if there is one who may sign in. Succeeds either way, so that the answer does not
+  // tell whether the email is registered.
+  Result<void> forgot_password(std::string_view email);
+
+  // Sets a new password with the code forgot_password sent; ends every session of the customer.
+  // errc::forbidden (field "code") for a wrong, expired or used-up code, or an unknown email.
+  Result<Outcome> reset_password(std::string_view email, std::string_view code,
+                                 std::string_view new_password);
+
   // Changes the customer's password after checking the current one; ends every session of the
   // customer. errc::forbidden (field "currentPassword") when the current password is wrong.
   Result<Outcome> change_password(const CustomerId& customer, std::string_view current_password,
@@ -84,10 +102,16 @@ class AuthService {
   Result<std::optional<Session>> administrator_login(std::string_view email,
                                                      std::string_view password);
 
+  // Hashes `new_password`, changes it, and ends every session of the customer.
+  Result<Outcome> set_password(const CustomerId& customer, std::string_view new_password,
+                               std::optional<std::uint64_t> expected_version);
+
   CustomerCommands& customers_;
   AdministratorStore& administrators_;
   const PasswordHasher& hasher_;
   RefreshTokenStore& refresh_tokens_;
+  OneTimeCodeStore& codes_;
+  Notifier& notifier_;
 };
 
 }  // namespace clientele::commands

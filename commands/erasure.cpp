@@ -76,8 +76,12 @@ nlohmann::json to_json(const ErasureCheck& c) {
 }
 
 ErasureService::ErasureService(events::EventLog& log, events::KeyStore& keys, Clock clock,
-                               NewEventId new_id)
-    : log_(log), keys_(keys), clock_(std::move(clock)), new_id_(std::move(new_id)) {}
+                               NewEventId new_id, std::vector<Forget> forget)
+    : log_(log),
+      keys_(keys),
+      clock_(std::move(clock)),
+      new_id_(std::move(new_id)),
+      forget_(std::move(forget)) {}
 
 Result<ErasureReceipt> ErasureService::erase(const ErasureRequest& request, const Actor& actor) {
   if (request.customer_id.empty()) return make_error(errc::invalid, "customerId", "is required");
@@ -117,6 +121,9 @@ Result<ErasureReceipt> ErasureService::erase(const ErasureRequest& request, cons
   auto gone = keys_.is_destroyed(request.customer_id);
   if (!gone) return gone.error();
   receipt.key_destroyed = *gone;
+  for (const auto& forget : forget_) {
+    if (auto forgotten = forget(request.customer_id); !forgotten) return forgotten.error();
+  }
   receipt.sealed_events_unreadable = count_sealed(*history);
   return receipt;
 }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "domain/context.hpp"
 #include "domain/ids.hpp"
@@ -53,9 +54,13 @@ class ErasureService {
  public:
   using Clock = std::function<Timestamp()>;
   using NewEventId = std::function<std::string(Timestamp)>;
+  // Removes what a store outside the log and the read models holds about an erased customer (the
+  // outbox of codes in flight, the sessions). Idempotent: a repeated erasure runs it again.
+  using Forget = std::function<Result<void>(const CustomerId&)>;
 
-  // All four must outlive the service.
-  ErasureService(events::EventLog& log, events::KeyStore& keys, Clock clock, NewEventId new_id);
+  // All four must outlive the service. `forget` runs, in order, after the key is destroyed.
+  ErasureService(events::EventLog& log, events::KeyStore& keys, Clock clock, NewEventId new_id,
+                 std::vector<Forget> forget = {});
 
   // Erases the customer. A customer erased before is not erased again: the receipt of the first
   // erasure comes back (already_erased), after making sure its key is gone. errc::not_found for
@@ -66,10 +71,11 @@ class ErasureService {
   Result<ErasureCheck> verify(const CustomerId& customer);
 
  private:
-  events::EventLog& log_;   // where the customer's events are
-  events::KeyStore& keys_;  // the customer's key
-  Clock clock_;             // the decision time
-  NewEventId new_id_;       // event ids
+  events::EventLog& log_;       // where the customer's events are
+  events::KeyStore& keys_;      // the customer's key
+  Clock clock_;                 // the decision time
+  NewEventId new_id_;           // event ids
+  std::vector<Forget> forget_;  // the other places to clear
 };
 
 }  // namespace clientele::commands

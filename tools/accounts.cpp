@@ -30,6 +30,9 @@ Result<std::unique_ptr<Accounts>> Accounts::open(const StoreOptions& options,
       data / "auth", events::derive_key(installation.secrets.pepper, kOneTimeCodesPurpose));
   if (!sessions) return sessions.error();
   accounts->sessions = std::move(*sessions);
+  auto outbox = infra::OutboxNotifier::open(data / "outbox");
+  if (!outbox) return outbox.error();
+  accounts->outbox = std::move(*outbox);
 
   accounts->bus = std::make_unique<commands::CommandBus>(
       *installation.log, *installation.keys, *accounts->write_model, installation.secrets.pepper,
@@ -39,7 +42,8 @@ Result<std::unique_ptr<Accounts>> Accounts::open(const StoreOptions& options,
                                                                      infra::random_customer_id);
   accounts->hasher = std::make_unique<commands::PasswordHasher>(std::move(*hasher));
   accounts->auth = std::make_unique<commands::AuthService>(
-      *accounts->customers, *accounts->sessions, *accounts->hasher, *accounts->sessions);
+      commands::AuthService::Parts{*accounts->customers, *accounts->sessions, *accounts->hasher,
+                                   *accounts->sessions, *accounts->sessions, *accounts->outbox});
   accounts->tokens = std::make_unique<api::JwtCodec>(std::move(*jwt_secret), std::string(kIssuer),
                                                      std::string(kAudience));
   accounts->rate_limit = std::make_unique<api::RateLimiter>(account_options.auth_rate);

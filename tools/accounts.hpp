@@ -1,7 +1,8 @@
 #pragma once
 // The command side and the auth of the running service (DESIGN.md §4, §6), composed from one
 // installation: the write-side store (DATA/commands), the command strands, the customer and auth
-// services, the auth session store (DATA/auth), the token codec and the abuse controls.
+// services, the auth session store (DATA/auth), the outbox of codes (DATA/outbox), the token
+// codec and the abuse controls.
 
 #include <memory>
 
@@ -9,6 +10,7 @@
 #include "api/jwt.hpp"
 #include "api/throttle.hpp"
 #include "commands/auth_service.hpp"
+#include "infra/outbox_notifier.hpp"
 #include "infra/rocksdb_auth_store.hpp"
 #include "infra/rocksdb_write_model.hpp"
 #include "tools/installation.hpp"
@@ -36,6 +38,7 @@ struct Accounts {
 
   std::unique_ptr<infra::RocksDbWriteModel> write_model;  // DATA/commands
   std::unique_ptr<infra::RocksDbAuthStore> sessions;      // DATA/auth
+  std::unique_ptr<infra::OutboxNotifier> outbox;          // DATA/outbox
   std::unique_ptr<commands::CommandBus> bus;
   std::unique_ptr<commands::CustomerCommands> customers;
   std::unique_ptr<commands::PasswordHasher> hasher;

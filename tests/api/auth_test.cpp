@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "events/crypto.hpp"
+#include "infra/outbox_notifier.hpp"
 #include "tests/support/clientele.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
@@ -302,6 +303,96 @@ TEST(AuthRateLimit, EachClientAddressHasABudgetOnTheAuthRoutes) {
   EXPECT_EQ(limited.status, 429);
   EXPECT_TRUE(limited.headers.contains("retry-after"));
   EXPECT_EQ(http_get(service.url("/healthz")).status, 200) << "other routes are not limited";
+}
+
+// The codes the service sent, as its outbox holds them.
+std::vector<commands::Notification> outbox_of(const std::filesystem::path& dir) {
+  auto sent = infra::read_outbox(dir / "var" / "outbox");
+  EXPECT_TRUE(sent.ok()) << sent.error().message;
+  return sent.ok() ? *sent : std::vector<commands::Notification>{};
+}
+
+TEST_F(AuthFlow, AForgottenPasswordIsResetWithTheCodeFromTheOutbox) {
+  const auto registered = register_customer("ada@example.com");
+  ASSERT_EQ(registered.status, 201);
+  const auto customer = registered.json()["data"]["customerId"].get<std::string>();
+
+  const auto unknown = post("/api/v1/auth/forgot-password", {{"email", "nobody@example.com"}});
+  EXPECT_EQ(unknown.status, 202);
+  EXPECT_TRUE(outbox_of(dir_.path()).empty()) << "no code for an unknown email";
+  const auto asked = post("/api/v1/auth/forgot-password", {{"email", "ADA@example.com"}});
+  EXPECT_EQ(asked.status, 202) << asked.body;
+  EXPECT_EQ(asked.json()["message"], unknown.json()["message"]) << "the answer tells nothing";
+
+  const auto sent = outbox_of(dir_.path());
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].kind, "password-reset-code");
+  EXPECT_EQ(sent[0].customer_id.str(), customer);
+  EXPECT_EQ(sent[0].recipient, "ada@example.com");
+  ASSERT_EQ(sent[0].code.size(), 6u);
+  const auto wrong_code = sent[0].code == "000000" ? "111111" : "000000";
+
+  const auto reset = [&](const std::string& code) {
+    return post("/api/v1/auth/reset-password",
+                {{"email", "ada@example.com"}, {"code", code}, {"newPassword", "new horse 43"}});
+  };
+  EXPECT_EQ(reset(wrong_code).status, 401);
+  const auto done = reset(sent[0].code);
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(reset(sent[0].code).status, 401) << "a code works once";
+  EXPECT_EQ(login({{"email", "ada@example.com"}, {"password", kPassword}}).status, 401);
+  EXPECT_EQ(login({{"email", "ada@example.com"}, {"password", "new horse 43"}}).status, 200);
+  EXPECT_EQ(
+      post("/api/v1/auth/refresh", {{"refreshToken", token_of(registered, "refreshToken")}}).status,
+      401)
+      << "the reset ended every session";
+}
+
+TEST_F(AuthFlow, FiveWrongCodesKillTheCode) {
+  ASSERT_EQ(register_customer("ada@example.com").status, 201);
+  ASSERT_EQ(post("/api/v1/auth/forgot-password", {{"email", "ada@example.com"}}).status, 202);
+  const auto sent = outbox_of(dir_.path());
+  ASSERT_EQ(sent.size(), 1u);
+  const auto wrong_code = sent[0].code == "000000" ? "111111" : "000000";
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(
+        post("/api/v1/auth/reset-password",
+             {{"email", "ada@example.com"}, {"code", wrong_code}, {"newPassword", "new horse 43"}})
+            .status,
+        401);
+  }
+  EXPECT_EQ(
+      post("/api/v1/auth/reset-password",
+           {{"email", "ada@example.com"}, {"code", sent[0].code}, {"newPassword", "new horse 43"}})
+          .status,
+      401);
+}
+
+TEST_F(AuthFlow, ErasureClearsTheOutboxAndEndsTheSessions) {
+  const auto registered = register_customer("ada@example.com");
+  ASSERT_EQ(registered.status, 201);
+  const auto customer = registered.json()["data"]["customerId"].get<std::string>();
+  ASSERT_EQ(register_customer("bob@example.com", "Bob", "Stone").status, 201);
+  ASSERT_EQ(post("/api/v1/auth/forgot-password", {{"email", "ada@example.com"}}).status, 202);
+  ASSERT_EQ(post("/api/v1/auth/forgot-password", {{"email", "bob@example.com"}}).status, 202);
+  ASSERT_EQ(outbox_of(dir_.path()).size(), 2u);
+  ASSERT_EQ(service_->child.stop(SIGTERM), 0);
+
+  const auto erased =
+      run_process(with({kBinary, "erase", "--customer", customer, "--reason", "gdpr-art17",
+                        "--legal-basis", "GDPR Art. 17(1)(a)", "--requested-by", "ADM_00000001"},
+                       store_options(dir_.path())));
+  ASSERT_EQ(erased.exit_code, 0) << erased.err;
+  const auto left = outbox_of(dir_.path());
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].recipient, "bob@example.com");
+
+  ASSERT_NO_FATAL_FAILURE(start());
+  EXPECT_EQ(
+      post("/api/v1/auth/refresh", {{"refreshToken", token_of(registered, "refreshToken")}}).status,
+      401);
+  EXPECT_EQ(login({{"email", "ada@example.com"}, {"password", kPassword}}).status, 401);
+  EXPECT_EQ(register_customer("ada@example.com").status, 201) << "the email is free again";
 }
 
 // `clientele admin create --email EMAIL` on the installation in `dir`, with `password` on stdin.

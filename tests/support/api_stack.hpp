@@ -8,6 +8,7 @@
 #include "api/routes.hpp"
 #include "commands/auth_service.hpp"
 #include "infra/clock.hpp"
+#include "infra/outbox_notifier.hpp"
 #include "infra/rocksdb_auth_store.hpp"
 #include "infra/rocksdb_write_model.hpp"
 #include "infra/uuid.hpp"
@@ -25,7 +26,8 @@ struct ApiStack {
         bus(log, keys, *write_model, pepper, infra::uuid_v7),
         customers(bus, infra::utc_now, [] { return CustomerId("CUST_00000001"); }),
         hasher(commands::PasswordHasher::create(commands::PasswordHashing::for_tests()).value()),
-        auth(customers, *auth_store, hasher, *auth_store),
+        outbox(std::move(infra::OutboxNotifier::open(dir / "outbox").value())),
+        auth({customers, *auth_store, hasher, *auth_store, *auth_store, *outbox}),
         tokens(events::SecretKey::random(), "clientele", "clientele-api"),
         profiles(events::SecretKey(pepper.bytes())),
         read_your_writes(projector, log.partition_count()),
@@ -43,6 +45,7 @@ struct ApiStack {
   commands::CommandBus bus;
   commands::CustomerCommands customers;
   commands::PasswordHasher hasher;
+  std::unique_ptr<infra::OutboxNotifier> outbox;
   commands::AuthService auth;
   api::JwtCodec tokens;
   api::LoginBackoff backoff;
