@@ -3,6 +3,7 @@
 #include "api/customer_fields.hpp"
 #include "api/envelope.hpp"
 #include "api/error_mapping.hpp"
+#include "api/preconditions.hpp"
 #include "api/request_reader.hpp"
 
 namespace clientele::api {
@@ -143,7 +144,10 @@ class Routes {
     auto current = body.string("currentPassword", Presence::required, kMaxPassword);
     auto next = body.string("newPassword", Presence::required, kMaxPassword);
     if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
-    auto changed = r_.auth.change_password(CustomerId(request.caller->id), *current, *next);
+    auto expected = if_match(request);
+    if (!expected) return error_response(expected.error());
+    auto changed =
+        r_.auth.change_password(CustomerId(request.caller->id), *current, *next, *expected);
     if (!changed) return auth_error(changed.error());
     auto response = success(200, "password changed; every session was signed out");
     add_position(response, *changed);

@@ -7,7 +7,7 @@
 //   POST /logout           refreshToken                                     200
 //   POST /forgot-password  email: a reset code goes out by email            202
 //   POST /reset-password   email, code, newPassword                         200
-//   PUT  /change-password  currentPassword, newPassword (a customer)        200
+//   PUT  /change-password  currentPassword, newPassword (a customer)        200 (If-Match: 412)
 // Tokens: {customerId, accessToken, refreshToken, tokenType: "Bearer", expiresIn (seconds)}.
 // Wrong credentials and refresh tokens that are not valid are 401 with one message, whatever the
 // reason; an Inactive or Suspended customer is 403. Every route is rate limited per client

@@ -3,6 +3,7 @@
 #include "api/customer_fields.hpp"
 #include "api/envelope.hpp"
 #include "api/error_mapping.hpp"
+#include "api/preconditions.hpp"
 #include "projections/rebuild.hpp"
 
 namespace clientele::api {
@@ -31,8 +32,7 @@ Response me(const CustomerRoutes& routes, const Request& request) {
     return response;
   }
   auto response = success(200, "customer", customer_resource(**profile));
-  response.headers.emplace_back("ETag",
-                                "\"" + std::to_string((*profile)->value("version", 0)) + "\"");
+  response.headers.emplace_back("ETag", etag((*profile)->value("version", std::uint64_t{0})));
   ReadYourWrites::mark(response, waited);
   return response;
 }

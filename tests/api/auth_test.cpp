@@ -312,6 +312,35 @@ std::vector<commands::Notification> outbox_of(const std::filesystem::path& dir) 
   return sent.ok() ? *sent : std::vector<commands::Notification>{};
 }
 
+TEST_F(AuthFlow, AStaleIfMatchIs412AndChangesNothing) {
+  const auto registered = register_customer("ada@example.com");
+  ASSERT_EQ(registered.status, 201);
+  const auto access = token_of(registered);
+  const auto mine = me(access, registered.headers.at("x-clientele-position"));
+  ASSERT_EQ(mine.status, 200);
+  const auto etag = mine.headers.at("etag");
+  const json change{{"currentPassword", kPassword}, {"newPassword", "new horse 43"}};
+  const auto with_if_match = [&](const std::string& value) {
+    return http({.method = "PUT",
+                 .url = service_->url("/api/v1/auth/change-password"),
+                 .body = change.dump(),
+                 .headers = {"Content-Type: application/json", "Authorization: Bearer " + access,
+                             "If-Match: " + value}});
+  };
+  const auto stale = with_if_match("\"99\"");
+  EXPECT_EQ(stale.status, 412) << stale.body;
+  EXPECT_EQ(stale.json()["errors"][0]["field"], "If-Match");
+  EXPECT_EQ(with_if_match("W/\"1\"").status, 400);
+  const auto signed_in = login({{"email", "ada@example.com"}, {"password", kPassword}});
+  ASSERT_EQ(signed_in.status, 200) << "nothing changed";
+  // The login appended an event: the ETag read before it is stale now.
+  EXPECT_EQ(with_if_match(etag).status, 412);
+  const auto fresh = me(access, signed_in.headers.at("x-clientele-position"));
+  EXPECT_NE(fresh.headers.at("etag"), etag);
+  const auto current = with_if_match(fresh.headers.at("etag"));
+  EXPECT_EQ(current.status, 200) << current.body;
+}
+
 TEST_F(AuthFlow, AForgottenPasswordIsResetWithTheCodeFromTheOutbox) {
   const auto registered = register_customer("ada@example.com");
   ASSERT_EQ(registered.status, 201);
@@ -446,6 +475,46 @@ TEST(Administrators, AreMadeWithoutARunningServiceToo) {
             .headers = {"Content-Type: application/json"}});
   EXPECT_EQ(signed_in.status, 200) << signed_in.body;
   EXPECT_EQ(signed_in.json()["data"]["role"], "Administrator");
+}
+
+TEST(AuthFlowOnKafka, RegisterLoginAndReadMeThroughTheDevBroker) {
+  TempDir dir;
+  write_secrets(dir.path());
+  DevBroker broker(dir.path());
+  ASSERT_FALSE(broker.servers.empty()) << "no broker";
+  Service service(with(serve_command(dir.path()),
+                       with(auth_options(), {"--event-log", "kafka://" + broker.servers})),
+                  dir.path());
+  ASSERT_FALSE(service.address.empty());
+  const auto post = [&](const std::string& path, const json& body) {
+    return http({.method = "POST",
+                 .url = service.url(path),
+                 .body = body.dump(),
+                 .headers = {"Content-Type: application/json"}});
+  };
+  const auto registered = post("/api/v1/auth/register", {{"email", "ada@example.com"},
+                                                         {"password", kPassword},
+                                                         {"firstName", "Ada"},
+                                                         {"lastName", "Lovelace"}});
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  EXPECT_EQ(post("/api/v1/auth/register", {{"email", "ada@example.com"},
+                                           {"password", kPassword},
+                                           {"firstName", "Ada"},
+                                           {"lastName", "Lovelace"}})
+                .status,
+            409);
+  const auto signed_in =
+      post("/api/v1/auth/login", {{"username", "adalovelace1"}, {"password", kPassword}});
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  const auto mine =
+      http({.url = service.url("/api/v1/customers/me"),
+            .headers = {"Authorization: Bearer " + token_of(signed_in),
+                        "X-Clientele-Position: " + signed_in.headers.at("x-clientele-position")}});
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_FALSE(mine.headers.contains("x-clientele-stale"));
+  EXPECT_EQ(mine.json()["data"]["loginCount"], 1);
+  EXPECT_EQ(service.child.stop(SIGTERM), 0);
+  EXPECT_EQ(broker.child.stop(SIGTERM), 0);
 }
 
 TEST_F(AuthFlow, AWriteIsReadBackAfterARestart) {
