@@ -44,6 +44,10 @@ class Routes {
   }
 
   Response register_customer(const Request& request) {
+    return r_.idempotency.run(request, [&] { return register_once(request); });
+  }
+
+  Response register_once(const Request& request) {
     RequestReader body(request.body);
     commands::NewCustomer customer;
     customer.email = body.string("email", Presence::required, 254).value_or("");

@@ -2,6 +2,7 @@
 // The auth routes (DESIGN.md §6, issue 6) under /api/v1/auth:
 //   POST /register         email, password, firstName, lastName, [phone, dateOfBirth, gender,
 //                          preferences, marketingEmails, marketingSms]     201 + tokens
+//                          (with Idempotency-Key: idempotency.hpp)
 //   POST /login            email or username, password                     200 + tokens
 //   POST /refresh          refreshToken                                     200 + tokens
 //   POST /logout           refreshToken                                     200
@@ -15,6 +16,7 @@
 
 #include <functional>
 
+#include "api/idempotency.hpp"
 #include "api/jwt.hpp"
 #include "api/router.hpp"
 #include "api/throttle.hpp"
@@ -27,6 +29,7 @@ struct AuthRoutes {
   const JwtCodec& tokens;
   LoginBackoff& backoff;
   RateLimiter& rate_limit;
+  Idempotency& idempotency;                  // register
   std::function<Timestamp()> clock;          // token times
   std::function<Instant()> monotonic_clock;  // throttling
 };

@@ -47,6 +47,9 @@ Result<std::unique_ptr<Accounts>> Accounts::open(const StoreOptions& options,
   accounts->tokens = std::make_unique<api::JwtCodec>(std::move(*jwt_secret), std::string(kIssuer),
                                                      std::string(kAudience));
   accounts->rate_limit = std::make_unique<api::RateLimiter>(account_options.auth_rate);
+  accounts->idempotency = std::make_unique<api::Idempotency>(
+      *accounts->write_model, events::derive_key(installation.secrets.pepper, "idempotency keys"),
+      infra::utc_now);
   const auto& hashing = account_options.hashing;
   infra::log_info("command side ready", {{"path", (data / "commands").string()},
                                          {"argon2idOpsLimit", hashing.ops_limit},

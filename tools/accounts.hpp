@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "api/http.hpp"
+#include "api/idempotency.hpp"
 #include "api/jwt.hpp"
 #include "api/throttle.hpp"
 #include "commands/auth_service.hpp"
@@ -46,6 +47,7 @@ struct Accounts {
   std::unique_ptr<api::JwtCodec> tokens;
   api::LoginBackoff backoff;
   std::unique_ptr<api::RateLimiter> rate_limit;
+  std::unique_ptr<api::Idempotency> idempotency;
 };
 
 }  // namespace clientele::tools

@@ -11,6 +11,7 @@
 #include "events/crypto.hpp"
 #include "infra/outbox_notifier.hpp"
 #include "tests/support/clientele.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -170,6 +171,40 @@ TEST_F(AuthFlow, RegistrationRefusesBadInputAndTakenEmails) {
                           .headers = {"Content-Type: application/x-www-form-urlencoded"}});
   EXPECT_EQ(text.status, 415);
   EXPECT_EQ(register_customer("bob@example.com", "Bob", "Stone").status, 201) << "nothing stuck";
+}
+
+TEST_F(AuthFlow, ARetriedRegistrationWithItsIdempotencyKeyGetsTheFirstAnswer) {
+  const json ada{{"email", "ada@example.com"},
+                 {"password", kPassword},
+                 {"firstName", "Ada"},
+                 {"lastName", "Lovelace"}};
+  const auto first = post("/api/v1/auth/register", ada, {"Idempotency-Key: 7f3c-ada"});
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_FALSE(first.headers.contains("idempotent-replayed"));
+
+  const auto again = post("/api/v1/auth/register", ada, {"Idempotency-Key: 7f3c-ada"});
+  EXPECT_EQ(again.status, 201) << "run twice, it would be 409: " << again.body;
+  EXPECT_EQ(again.headers.at("idempotent-replayed"), "true");
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(again.headers.at("x-clientele-position"), first.headers.at("x-clientele-position"));
+  const auto kept_in = files_containing({dir_.path() / "var"}, token_of(first, "refreshToken"));
+  EXPECT_TRUE(kept_in.empty()) << "the kept answer is readable in " << kept_in.front();
+
+  auto other = ada;
+  other["firstName"] = "Augusta";
+  const auto mismatch = post("/api/v1/auth/register", other, {"Idempotency-Key: 7f3c-ada"});
+  EXPECT_EQ(mismatch.status, 422);
+  EXPECT_EQ(mismatch.json()["errors"][0]["field"], "Idempotency-Key");
+  EXPECT_EQ(post("/api/v1/auth/register", ada).status, 409) << "without the key it runs";
+  EXPECT_EQ(
+      post("/api/v1/auth/register", ada, {"Idempotency-Key: " + std::string(300, 'k')}).status,
+      400);
+
+  ASSERT_EQ(service_->child.stop(SIGTERM), 0);
+  ASSERT_NO_FATAL_FAILURE(start());
+  const auto after_restart = post("/api/v1/auth/register", ada, {"Idempotency-Key: 7f3c-ada"});
+  EXPECT_EQ(after_restart.status, 201);
+  EXPECT_EQ(after_restart.body, first.body);
 }
 
 TEST_F(AuthFlow, FiftyConcurrentRegistrationsWithOneEmailGiveOneCustomer) {

@@ -30,11 +30,13 @@ struct ApiStack {
         auth({customers, *auth_store, hasher, *auth_store, *auth_store, *outbox}),
         tokens(events::SecretKey::random(), "clientele", "clientele-api"),
         profiles(events::SecretKey(pepper.bytes())),
+        idempotency(*write_model, events::SecretKey::random(), infra::utc_now),
         read_your_writes(projector, log.partition_count()),
         store(store) {}
 
   api::AuthRoutes auth_routes() {
-    return {auth, tokens, backoff, rate_limit, infra::utc_now, api::ThrottleClock::now};
+    return {
+        auth, tokens, backoff, rate_limit, idempotency, infra::utc_now, api::ThrottleClock::now};
   }
   api::CustomerRoutes customer_routes() { return {store, profiles, read_your_writes}; }
 
@@ -51,6 +53,7 @@ struct ApiStack {
   api::LoginBackoff backoff;
   api::RateLimiter rate_limit;
   projections::CustomerProfiles profiles;
+  api::Idempotency idempotency;
   api::ReadYourWrites read_your_writes;
   projections::ReadModelStore& store;
 };

@@ -1,0 +1,134 @@
+#include "api/idempotency.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "api/envelope.hpp"
+#include "events/json.hpp"
+
+namespace clientele::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kHeader = "Idempotency-Key";
+constexpr std::size_t kMaxKey = 255;
+
+// Headers of an answer that belong to it when it is replayed.
+bool kept_header(std::string_view name) {
+  return name == "Location" || name == "X-Clientele-Position" || name == "ETag";
+}
+
+bool printable(std::string_view text) {
+  for (const char c : text) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Idempotency::Idempotency(commands::WriteModelStore& store, events::SecretKey secret,
+                         std::function<Timestamp()> clock, std::chrono::hours keep_for)
+    : store_(store), secret_(std::move(secret)), clock_(std::move(clock)), keep_for_(keep_for) {}
+
+Response Idempotency::run(const Request& request, const std::function<Response()>& route) {
+  const auto header = request.headers.get("idempotency-key");
+  if (!header) return route();
+  const std::string key(*header);
+  if (key.empty() || key.size() > kMaxKey || !printable(key)) {
+    return failure(400, "the idempotency key is not valid",
+                   {{std::string(kHeader), "must be 1 to 255 visible ASCII characters"}});
+  }
+  const auto scope = request.caller ? request.caller->id : std::string("anonymous");
+  const auto record = events::keyed_hash_hex(secret_, "record|" + scope + "|" + key);
+  const auto fingerprint =
+      events::keyed_hash_hex(secret_, "request|" + std::string(to_string(request.method)) + " " +
+                                          request.path + "|" + request.body_text);
+  {
+    std::lock_guard lock(mu_);
+    if (!in_flight_.insert(record).second) {
+      return failure(409, "a request with this idempotency key is still running; retry later",
+                     {{std::string(kHeader), "is in use by a request still running"}});
+    }
+  }
+  struct Release {
+    Idempotency& self;
+    const std::string& record;
+    ~Release() {
+      std::lock_guard lock(self.mu_);
+      self.in_flight_.erase(record);
+    }
+  } release{*this, record};
+
+  auto stored = store_.find(commands::Lookup::idempotency, record);
+  if (!stored) return failure(503, "the idempotency keys cannot be read; retry later");
+  if (*stored) {
+    if (auto replayed = replay(**stored, fingerprint, key)) return std::move(*replayed);
+  }
+  auto response = route();
+  if (response.status == 503) {
+    response.headers.emplace_back(std::string(kHeader), key);
+  } else if (response.status < 500 && response.status != 429) {
+    keep(record, fingerprint, key, response);
+  }
+  return response;
+}
+
+std::optional<Response> Idempotency::replay(const std::string& stored,
+                                            const std::string& fingerprint,
+                                            const std::string& key) const {
+  const auto kept = json::parse(stored, nullptr, /*allow_exceptions=*/false);
+  if (!kept.is_object()) return std::nullopt;
+  const auto at = parse_timestamp(kept.value("at", ""));
+  if (!at || clock_() - *at > keep_for_) return std::nullopt;  // expired: as if never used
+  if (kept.value("request", "") != fingerprint) {
+    return failure(422, "this idempotency key was used with another request",
+                   {{std::string(kHeader), "was used with another request"}});
+  }
+  const auto nonce = events::from_base64(kept.value("nonce", ""));
+  const auto bytes = events::from_base64(kept.value("answer", ""));
+  if (!nonce || !bytes) return std::nullopt;
+  const auto answer_key = events::derive_key(secret_, "answer|" + fingerprint + "|" + key);
+  const auto opened = events::aead_open(answer_key, {*nonce, *bytes}, fingerprint);
+  if (!opened) return std::nullopt;
+  const auto answer = json::parse(*opened, nullptr, /*allow_exceptions=*/false);
+  if (!answer.is_object()) return std::nullopt;
+  Response response;
+  response.status = answer.value("status", 500);
+  response.content_type = answer.value("contentType", "application/json");
+  response.body = answer.value("body", "");
+  const auto headers = answer.find("headers");
+  if (headers != answer.end() && headers->is_object()) {
+    for (const auto& [name, value] : headers->items()) {
+      if (value.is_string()) response.headers.emplace_back(name, value.get<std::string>());
+    }
+  }
+  response.headers.emplace_back("Idempotent-Replayed", "true");
+  return response;
+}
+
+void Idempotency::keep(const std::string& record, const std::string& fingerprint,
+                       const std::string& key, const Response& response) {
+  json headers = json::object();
+  for (const auto& [name, value] : response.headers) {
+    if (kept_header(name)) headers[name] = value;
+  }
+  const json answer{{"status", response.status},
+                    {"contentType", response.content_type},
+                    {"body", response.body},
+                    {"headers", headers}};
+  const auto answer_key = events::derive_key(secret_, "answer|" + fingerprint + "|" + key);
+  const auto sealed = events::aead_seal(answer_key, answer.dump(), fingerprint);
+  const json kept{{"request", fingerprint},
+                  {"at", clock_()},
+                  {"nonce", events::to_base64(sealed.nonce)},
+                  {"answer", events::to_base64(sealed.bytes)}};
+  commands::WriteModelBatch batch;
+  batch.puts.push_back({commands::Lookup::idempotency, record, kept.dump()});
+  batch.sync = true;
+  // Not kept, a retry runs the request again, as without a key: the command's own rules (a taken
+  // email, an expected version) still refuse to do it twice.
+  (void)store_.commit(batch);
+}
+
+}  // namespace clientele::api
