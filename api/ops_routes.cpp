@@ -65,11 +65,30 @@ void render_lag(const LagSample& sample, Clock::time_point now, PrometheusText& 
              sample.measured ? std::chrono::duration<double>(now - sample.taken).count() : -1.0);
 }
 
+// The command side's counters.
+void render_commands(const commands::CommandStats& stats, PrometheusText& out) {
+  out.family(
+      "clientele_commands_total", "counter",
+      "Commands run since the service started, by result: decided (appended, or needed "
+      "nothing), refused by the rules, failed (the append failed or its outcome is unknown).");
+  out.sample("clientele_commands_total", {{"result", "decided"}},
+             static_cast<double>(stats.decided.load()));
+  out.sample("clientele_commands_total", {{"result", "refused"}},
+             static_cast<double>(stats.refused.load()));
+  out.sample("clientele_commands_total", {{"result", "failed"}},
+             static_cast<double>(stats.failed.load()));
+  out.family("clientele_events_appended_total", "counter",
+             "Events the commands appended to the log since the service started.");
+  out.sample("clientele_events_appended_total", {}, static_cast<double>(stats.appended.load()));
+  out.family("clientele_erasures_total", "counter",
+             "Customers erased through the service since it started.");
+  out.sample("clientele_erasures_total", {}, static_cast<double>(stats.erasures.load()));
+}
+
 }  // namespace
 
-Result<void> add_ops_routes(Router& router, const LagMonitor& lag,
-                            const projections::Projector& projector, const HttpMetrics& metrics,
-                            OpsOptions options) {
+Result<void> add_ops_routes(Router& router, const OpsSources& from, OpsOptions options) {
+  const auto& lag = from.lag;
   if (auto added = router.add(Method::Get, "/healthz",
                               [](const Request&) {
                                 return success(200, "alive", {{"status", "alive"}});
@@ -80,9 +99,12 @@ Result<void> add_ops_routes(Router& router, const LagMonitor& lag,
                               [&lag, options](const Request&) { return readiness(lag, options); });
       !added)
     return added;
-  return router.add(Method::Get, "/metrics", [&lag, &projector, &metrics](const Request&) {
+  return router.add(Method::Get, "/metrics", [from](const Request&) {
     PrometheusText out;
-    metrics.render(out);
+    from.metrics.render(out);
+    render_commands(from.commands, out);
+    const auto& lag = from.lag;
+    const auto& projector = from.projector;
     render_lag(lag.latest(), Clock::now(), out);
     out.family("clientele_projector_events_folded_total", "counter",
                "Events the projector has folded since the service started.");

@@ -4,7 +4,8 @@
 //   GET /readyz   200 when the event log answers and no read model lags more than a bound
 //                 behind any partition; else 503 with the reasons (the log cannot be read, its
 //                 last answer is too old, a partition stopped folding, the lag is too large).
-//   GET /metrics  Prometheus text: requests and latency per route template and status, the lag
+//   GET /metrics  Prometheus text: requests and latency per route template and status, commands,
+//                 appends and erasures, the lag
 //                 of each read model per partition, the log's end per partition, events folded.
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include "api/lag_monitor.hpp"
 #include "api/metrics.hpp"
 #include "api/router.hpp"
+#include "commands/command_bus.hpp"
 #include "domain/result.hpp"
 #include "projections/projector.hpp"
 
@@ -26,9 +28,15 @@ struct OpsOptions {
   std::chrono::milliseconds stale_after{15'000};
 };
 
-// Adds the three routes to `router`. `lag`, `projector` and `metrics` must outlive the routes.
-Result<void> add_ops_routes(Router& router, const LagMonitor& lag,
-                            const projections::Projector& projector, const HttpMetrics& metrics,
-                            OpsOptions options);
+// What /metrics shows and /readyz checks. The referenced objects must outlive the routes.
+struct OpsSources {
+  const LagMonitor& lag;
+  const projections::Projector& projector;
+  const HttpMetrics& metrics;
+  const commands::CommandStats& commands;
+};
+
+// Adds the three routes to `router`.
+Result<void> add_ops_routes(Router& router, const OpsSources& from, OpsOptions options);
 
 }  // namespace clientele::api

@@ -20,6 +20,7 @@ struct RouteContext {
   const LagMonitor& lag;                    // /readyz, /metrics
   const projections::Projector& projector;  // /metrics
   const HttpMetrics& metrics;               // /metrics
+  const commands::CommandStats& commands;   // /metrics
   AuthRoutes auth;                          // /api/v1/auth/...
   CustomerRoutes customers;                 // /api/v1/customers/...
   OpsOptions ops{};                         // /readyz

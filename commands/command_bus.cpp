@@ -1,5 +1,6 @@
 #include "commands/command_bus.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <list>
@@ -21,6 +22,7 @@ struct CommandBus::Shared {
   WriteModelStore& store;
   const events::SecretKey& pepper;
   NewEventId new_id;
+  CommandStats stats{};
 };
 
 // ---- the cache of loaded aggregates (least recently used goes first) ------------------------
@@ -190,10 +192,26 @@ Result<Outcome> Strand::execute(const CustomerId& customer, const customer::Comm
   if (expected_version && *expected_version != loaded->version) {
     return make_error(errc::conflict, "If-Match", "the customer was changed meanwhile");
   }
+  auto& stats = shared_.stats;
   auto decided = customer::decide(command, loaded->state, ctx);
-  if (!decided) return decided.error();
-  if (decided->empty()) return Outcome{{}, loaded->version};
-  return append(customer, loaded->version, *decided, ctx, origin);
+  if (!decided) {
+    ++stats.refused;
+    return decided.error();
+  }
+  if (decided->empty()) {
+    ++stats.decided;
+    return Outcome{{}, loaded->version};
+  }
+  auto appended = append(customer, loaded->version, *decided, ctx, origin);
+  if (!appended) {
+    ++stats.failed;
+    return appended;
+  }
+  ++stats.decided;
+  stats.appended += decided->size();
+  stats.erasures += static_cast<std::uint64_t>(std::ranges::count_if(
+      *decided, [](const auto& e) { return std::holds_alternative<customer::Erased>(e); }));
+  return appended;
 }
 
 Result<Outcome> Strand::append(const CustomerId& customer, std::uint64_t version,
@@ -258,7 +276,7 @@ CommandBus::CommandBus(events::EventLog& log, events::KeyStore& keys, WriteModel
                        const events::SecretKey& pepper, NewEventId new_id,
                        CommandBusOptions options)
     : log_(log), store_(store), pepper_(pepper.bytes()) {
-  shared_ = std::make_unique<Shared>(Shared{log, keys, store, pepper_, std::move(new_id)});
+  shared_ = std::make_unique<Shared>(log, keys, store, pepper_, std::move(new_id));
   for (std::int32_t p = 0; p < log.partition_count(); ++p) {
     strands_.push_back(std::make_unique<Strand>(events::Partition{p}, *shared_, options));
   }
@@ -270,6 +288,10 @@ CommandBus::~CommandBus() {
 
 void CommandBus::stop() {
   for (auto& strand : strands_) strand->stop();
+}
+
+const CommandStats& CommandBus::stats() const {
+  return shared_->stats;
 }
 
 events::Partition CommandBus::partition_of(const CustomerId& customer) const {

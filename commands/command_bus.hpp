@@ -8,6 +8,7 @@
 // A strand keeps the aggregates it loaded in a bounded cache; its own appends update them, events
 // it catches up with from the log evict them.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -48,6 +49,15 @@ struct Outcome {
   std::uint64_t version = 0;                // the stream's version after the command
 };
 
+// What the strands did since the service started, for /metrics. Thread-safe.
+struct CommandStats {
+  std::atomic<std::uint64_t> decided{0};   // commands that appended events or needed none
+  std::atomic<std::uint64_t> refused{0};   // commands the rules refused (nothing appended)
+  std::atomic<std::uint64_t> failed{0};    // appends that failed or whose outcome is unknown
+  std::atomic<std::uint64_t> appended{0};  // events appended
+  std::atomic<std::uint64_t> erasures{0};  // customers erased
+};
+
 // The request a command belongs to, recorded in its events' envelopes.
 struct Origin {
   std::string correlation_id;  // empty: each event its own
@@ -84,6 +94,7 @@ class CommandBus {
 
   const events::SecretKey& pepper() const { return pepper_; }
   WriteModelStore& store() { return store_; }
+  const CommandStats& stats() const;
 
   struct Shared;  // what the strands share
 

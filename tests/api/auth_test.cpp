@@ -111,6 +111,9 @@ TEST_F(AuthFlow, RegisterThenReadMeWithThePositionOfTheWrite) {
   for (const char* hidden : {"passwordHash", "password", "notes", "version", "erased"}) {
     EXPECT_FALSE(customer.contains(hidden)) << hidden;
   }
+  const auto metrics = http_get(service_->url("/metrics")).body;
+  EXPECT_NE(metrics.find("clientele_events_appended_total 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("clientele_commands_total{result=\"decided\"} 1\n"), std::string::npos);
 }
 
 TEST_F(AuthFlow, EveryLoginIsReadBackByTheNextQueryNeverStale) {

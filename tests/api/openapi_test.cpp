@@ -98,6 +98,7 @@ class OpenApiDocument : public projections::ReadModelTest {
     auto router = build_routes({.lag = *lag_,
                                 .projector = *live_,
                                 .metrics = metrics_,
+                                .commands = stack_->bus.stats(),
                                 .auth = stack_->auth_routes(),
                                 .customers = stack_->customer_routes()});
     EXPECT_TRUE(router.ok()) << router.error().message;

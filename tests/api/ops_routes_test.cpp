@@ -30,7 +30,9 @@ class OpsRoutesTest : public projections::ReadModelTest {
 
   void route(std::int64_t max_lag) {
     Router router;
-    ASSERT_TRUE(add_ops_routes(router, *lag_, *live_, metrics_, {.ready_max_lag = max_lag}).ok());
+    ASSERT_TRUE(
+        add_ops_routes(router, {*lag_, *live_, metrics_, commands_}, {.ready_max_lag = max_lag})
+            .ok());
     dispatcher_ = std::make_unique<Dispatcher>(std::move(router), DispatchOptions{});
   }
 
@@ -63,6 +65,7 @@ class OpsRoutesTest : public projections::ReadModelTest {
   std::unique_ptr<projections::Projector> live_;
   std::unique_ptr<LagMonitor> lag_;
   HttpMetrics metrics_;
+  commands::CommandStats commands_;
   std::unique_ptr<Dispatcher> dispatcher_;
 };
 
@@ -126,6 +129,23 @@ TEST_F(OpsRoutesTest, MetricsShowTheLagOfEachModelPerPartitionAndTheLogsEnd) {
   EXPECT_NE(metrics.body.find("# TYPE clientele_projector_lag_events gauge\n"), std::string::npos);
   EXPECT_EQ(metrics.body.find("bob"), std::string::npos) << "personal data in a label";
   EXPECT_EQ(metrics.body.find(kBob.str()), std::string::npos) << "a customer id in a label";
+}
+
+TEST_F(OpsRoutesTest, MetricsCountCommandsAppendsAndErasures) {
+  route(0);
+  commands_.decided = 5;
+  commands_.refused = 2;
+  commands_.failed = 1;
+  commands_.appended = 7;
+  commands_.erasures = 1;
+  const auto metrics = get("/metrics").body;
+  for (const char* sample :
+       {"clientele_commands_total{result=\"decided\"} 5\n",
+        "clientele_commands_total{result=\"refused\"} 2\n",
+        "clientele_commands_total{result=\"failed\"} 1\n", "clientele_events_appended_total 7\n",
+        "clientele_erasures_total 1\n", "# TYPE clientele_erasures_total counter\n"}) {
+    EXPECT_NE(metrics.find(sample), std::string::npos) << sample << metrics;
+  }
 }
 
 }  // namespace
