@@ -31,6 +31,13 @@ Response auth_error(const Error& error) {
   return error_response(error);
 }
 
+// Where `request` comes from, as customer.logged-in records it.
+commands::Client client_of(const Request& request) {
+  constexpr std::size_t kMaxUserAgent = 500;
+  return {request.client_address,
+          std::string(request.headers.get("user-agent").value_or("")).substr(0, kMaxUserAgent)};
+}
+
 class Routes {
  public:
   explicit Routes(const AuthRoutes& r) : r_(r) {}
@@ -91,6 +98,40 @@ class Routes {
         request.client_address,
         std::string(request.headers.get("user-agent").value_or("")).substr(0, 500)};
     auto session = r_.auth.login(login_name, *password, client);
+    if (!session) {
+      if (session.error().code == errc::forbidden) {
+        r_.backoff.record_failure(account, request.client_address, now);
+      }
+      return auth_error(session.error());
+    }
+    r_.backoff.record_success(account);
+    auto response = success(200, "signed in", tokens(*session));
+    add_position(response, session->outcome);
+    return response;
+  }
+
+  Response request_phone_code(const Request& request) {
+    RequestReader body(request.body);
+    auto phone = body.string("phone", Presence::required, 20);
+    if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
+    if (auto sent = r_.auth.request_phone_code(*phone); !sent) return auth_error(sent.error());
+    return success(202,
+                   "if this phone number leads to an account, a code is on its way; it is "
+                   "valid for 10 minutes");
+  }
+
+  Response verify_phone_code(const Request& request) {
+    RequestReader body(request.body);
+    auto phone = body.string("phone", Presence::required, 20);
+    auto code = body.string("code", Presence::required, 16);
+    if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
+    // Failed codes back off like failed passwords, per phone number and per address.
+    const auto account = r_.auth.phone_key(*phone);
+    const auto now = r_.monotonic_clock();
+    if (auto wait = r_.backoff.check(account, request.client_address, now)) {
+      return too_many(*wait, "too many failed logins; retry later");
+    }
+    auto session = r_.auth.verify_phone_code(*phone, *code, client_of(request));
     if (!session) {
       if (session.error().code == errc::forbidden) {
         r_.backoff.record_failure(account, request.client_address, now);
@@ -201,6 +242,16 @@ Result<void> add_auth_routes(Router& router, const AuthRoutes& routes) {
     return r;
   }
   if (auto r = router.add(Method::Post, base + "/logout", handler(&Routes::logout), Body::json);
+      !r) {
+    return r;
+  }
+  if (auto r = router.add(Method::Post, base + "/phone/request",
+                          handler(&Routes::request_phone_code), Body::json);
+      !r) {
+    return r;
+  }
+  if (auto r = router.add(Method::Post, base + "/phone/verify", handler(&Routes::verify_phone_code),
+                          Body::json);
       !r) {
     return r;
   }

@@ -6,6 +6,8 @@
 //   POST /login            email or username, password                     200 + tokens
 //   POST /refresh          refreshToken                                     200 + tokens
 //   POST /logout           refreshToken                                     200
+//   POST /phone/request    phone (E.164): a login code goes out by SMS      202
+//   POST /phone/verify     phone, code                                      200 + tokens
 //   POST /forgot-password  email: a reset code goes out by email            202
 //   POST /reset-password   email, code, newPassword                         200
 //   PUT  /change-password  currentPassword, newPassword (a customer)        200 (If-Match: 412)

@@ -106,15 +106,17 @@ Result<Session> AuthService::login(std::string_view email_or_username, std::stri
   auto allowed = signed_in_customer(**found);
   if (!allowed) return allowed.error();
 
+  return signed_in(**found, customer::LoginMethod::Password, client);
+}
+
+Result<Session> AuthService::signed_in(const CustomerId& customer, customer::LoginMethod method,
+                                       const Client& client) {
   auto recorded = customers_.execute(
-      **found,
-      customer::RecordLogin{customer::LoginMethod::Password, client.address, client.user_agent},
-      self(**found));
+      customer, customer::RecordLogin{method, client.address, client.user_agent}, self(customer));
   if (!recorded) return recorded.error();
-  auto refresh = refresh_tokens_.issue(UserId(found->value().str()), customers_.now());
+  auto refresh = refresh_tokens_.issue(UserId(customer.str()), customers_.now());
   if (!refresh) return refresh.error();
-  return Session{UserId(found->value().str()), Role::Customer, std::move(*refresh),
-                 std::move(*recorded)};
+  return Session{UserId(customer.str()), Role::Customer, std::move(*refresh), std::move(*recorded)};
 }
 
 Result<Session> AuthService::refresh(std::string_view refresh_token) {
@@ -136,6 +138,10 @@ Result<Session> AuthService::refresh(std::string_view refresh_token) {
 
 std::string AuthService::login_key(std::string_view email_or_username) const {
   return customers_.login_key(email_or_username);
+}
+
+std::string AuthService::phone_key(std::string_view phone) const {
+  return customers_.phone_key(phone);
 }
 
 Result<void> AuthService::logout(std::string_view refresh_token) {
@@ -188,6 +194,34 @@ Result<void> AuthService::forgot_password(std::string_view email) {
   if (!code) return code.error();
   return notifier_.send({"password-reset-code", **found, Channel::Email, allowed->state.email,
                          std::move(*code), now});
+}
+
+Result<void> AuthService::request_phone_code(std::string_view phone) {
+  if (auto valid = check_phone("phone", phone); !valid) return valid.error();
+  auto found = customers_.find_by_phone(phone);
+  if (!found) return found.error();
+  if (!*found) return success();
+  if (auto allowed = signed_in_customer(**found); !allowed) return success();
+  const auto now = customers_.now();
+  auto code = codes_.issue_code(CodePurpose::phone_login, found->value().str(), now);
+  if (!code) return code.error();
+  return notifier_.send(
+      {"phone-otp", **found, Channel::Sms, std::string(phone), std::move(*code), now});
+}
+
+Result<Session> AuthService::verify_phone_code(std::string_view phone, std::string_view code,
+                                               const Client& client) {
+  const auto refused = [] {
+    return make_error(errc::forbidden, "code", "is not valid, has expired or was used");
+  };
+  auto found = customers_.find_by_phone(phone);
+  if (!found) return found.error();
+  if (!*found) return refused();
+  if (!codes_.redeem_code(CodePurpose::phone_login, found->value().str(), code, customers_.now())) {
+    return refused();
+  }
+  if (auto allowed = signed_in_customer(**found); !allowed) return allowed.error();
+  return signed_in(**found, customer::LoginMethod::PhoneOtp, client);
 }
 
 Result<Outcome> AuthService::reset_password(std::string_view email, std::string_view code,

@@ -75,6 +75,8 @@ class AuthService {
   // An opaque key for the account `email_or_username` names, whether or not it exists (a keyed
   // hash): what login backoff counts failures by.
   std::string login_key(std::string_view email_or_username) const;
+  // The same for a phone number (verify_phone_code).
+  std::string phone_key(std::string_view phone) const;
 
   // Ends the session of `refresh_token`. Idempotent.
   Result<void> logout(std::string_view refresh_token);
@@ -89,6 +91,15 @@ class AuthService {
   Result<Outcome> reset_password(std::string_view email, std::string_view code,
                                  std::string_view new_password);
 
+  // Sends a one-time login code by SMS to `phone` (E.164) when it leads to a customer who may
+  // sign in (IdentityLookups::by_phone). Succeeds either way, like forgot_password.
+  Result<void> request_phone_code(std::string_view phone);
+
+  // Signs in with the code request_phone_code sent; records the login. errc::forbidden (field
+  // "code") for a wrong, expired or used-up code, or a phone that leads to no one.
+  Result<Session> verify_phone_code(std::string_view phone, std::string_view code,
+                                    const Client& client);
+
   // Changes the customer's password after checking the current one; ends every session of the
   // customer. errc::forbidden (field "currentPassword") when the current password is wrong.
   Result<Outcome> change_password(const CustomerId& customer, std::string_view current_password,
@@ -102,6 +113,9 @@ class AuthService {
   Result<std::optional<Session>> administrator_login(std::string_view email,
                                                      std::string_view password);
 
+  // Records a login of `customer` by `method` and opens a session.
+  Result<Session> signed_in(const CustomerId& customer, customer::LoginMethod method,
+                            const Client& client);
   // Hashes `new_password`, changes it, and ends every session of the customer.
   Result<Outcome> set_password(const CustomerId& customer, std::string_view new_password,
                                std::optional<std::uint64_t> expected_version);

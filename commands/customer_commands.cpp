@@ -130,4 +130,13 @@ std::string CustomerCommands::login_key(std::string_view email_or_username) cons
                                      : lookups.username_key(email_or_username);
 }
 
+Result<std::optional<CustomerId>> CustomerCommands::find_by_phone(std::string_view phone) {
+  IdentityLookups lookups(bus_.store(), bus_.pepper());
+  return lookups.by_phone(phone);
+}
+
+std::string CustomerCommands::phone_key(std::string_view phone) const {
+  return IdentityLookups(bus_.store(), bus_.pepper()).phone_key(phone);
+}
+
 }  // namespace clientele::commands

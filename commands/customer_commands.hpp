@@ -50,6 +50,11 @@ class CustomerCommands {
   // The key find_by_login looks `email_or_username` up by (a keyed hash).
   std::string login_key(std::string_view email_or_username) const;
 
+  // The customer an E.164 phone number leads to (IdentityLookups::by_phone), or nullopt; and the
+  // key it is looked up by.
+  Result<std::optional<CustomerId>> find_by_phone(std::string_view phone);
+  std::string phone_key(std::string_view phone) const;
+
   Timestamp now() const { return clock_(); }
 
  private:

@@ -43,6 +43,40 @@ std::string IdentityLookups::external_key(customer::Provider provider,
       pepper_, std::string("external:").append(to_string(provider)).append(":").append(subject));
 }
 
+std::string IdentityLookups::phone_key(std::string_view phone) const {
+  return events::keyed_hash_hex(pepper_, std::string("phone:").append(phone));
+}
+
+Result<std::optional<CustomerId>> IdentityLookups::by_phone(std::string_view phone) {
+  return customer_at(Lookup::phone, phone_key(phone));
+}
+
+Result<void> IdentityLookups::change_phone(const CustomerId& customer, nlohmann::json& list,
+                                           const std::string& phone, WriteModelBatch& batch) {
+  disown(customer, list, Lookup::phone, batch);
+  forget_freed_phones(batch);
+  if (phone.empty()) return success();
+  const auto key = phone_key(phone);
+  std::string holder;
+  if (const auto it = phones_.find(key); it != phones_.end()) {
+    holder = it->second;
+  } else {
+    auto stored = store_.find(Lookup::phone, key);
+    if (!stored) return stored.error();
+    holder = stored->value_or("");
+  }
+  if (!holder.empty() && holder != customer.str()) return success();  // another had it first
+  phones_[key] = customer.str();
+  own(customer, list, Lookup::phone, key, batch);
+  return success();
+}
+
+void IdentityLookups::forget_freed_phones(const WriteModelBatch& batch) {
+  for (const auto& del : batch.deletes) {
+    if (del.lookup == Lookup::phone) phones_[del.key] = "";
+  }
+}
+
 Result<std::optional<CustomerId>> IdentityLookups::customer_at(Lookup lookup,
                                                                const std::string& key) {
   auto found = store_.find(lookup, key);
@@ -113,11 +147,13 @@ Result<void> IdentityLookups::record(const events::Envelope& envelope, WriteMode
     }
     (*list)->clear();
     batch.deletes.push_back({Lookup::owned, customer.str()});
+    forget_freed_phones(batch);
     return success();
   }
   if (envelope.erased) return success();  // nothing personal left to look up by
   const bool relevant = envelope.type == "customer.registered" ||
                         envelope.type == "customer.email-changed" ||
+                        envelope.type == "customer.profile-updated" ||
                         envelope.type == "customer.external-account-linked";
   if (!relevant) return success();
   auto event = events::decode<customer::Event>(envelope);
@@ -136,9 +172,12 @@ Result<void> IdentityLookups::record(const events::Envelope& envelope, WriteMode
       stems_[key] = number;
       batch.puts.push_back({Lookup::username_counter, key, std::to_string(number)});
     }
+    return change_phone(customer, **list, registered->phone, batch);
   } else if (const auto* changed = std::get_if<customer::EmailChanged>(&*event)) {
     disown(customer, **list, Lookup::email, batch);
     own(customer, **list, Lookup::email, email_key(changed->email), batch);
+  } else if (const auto* updated = std::get_if<customer::ProfileUpdated>(&*event)) {
+    if (updated->phone) return change_phone(customer, **list, *updated->phone, batch);
   } else if (const auto* linked = std::get_if<customer::ExternalAccountLinked>(&*event)) {
     own(customer, **list, Lookup::external_account,
         external_key(linked->provider, linked->external_user_id), batch);

@@ -32,6 +32,8 @@ class IdentityLookups {
   Result<std::optional<CustomerId>> by_username(std::string_view username);
   Result<std::optional<CustomerId>> by_external_account(customer::Provider provider,
                                                         std::string_view subject);
+  // The customer a phone number leads to: of the customers who have it, the first who took it.
+  Result<std::optional<CustomerId>> by_phone(std::string_view phone);
   // The highest number given to usernames made of `stem` (0: none yet).
   Result<std::uint64_t> last_username_number(std::string_view stem);
 
@@ -40,6 +42,7 @@ class IdentityLookups {
   std::string username_key(std::string_view username) const;
   std::string stem_key(std::string_view stem) const;
   std::string external_key(customer::Provider provider, std::string_view subject) const;
+  std::string phone_key(std::string_view phone) const;
 
  private:
   Result<std::optional<CustomerId>> customer_at(Lookup lookup, const std::string& key);
@@ -49,11 +52,18 @@ class IdentityLookups {
            WriteModelBatch& batch);
   void disown(const CustomerId& customer, nlohmann::json& list, Lookup lookup,
               WriteModelBatch& batch);
+  // The customer's phone number is now `phone` (empty: none): it leads to the customer unless
+  // another customer had it first.
+  Result<void> change_phone(const CustomerId& customer, nlohmann::json& list,
+                            const std::string& phone, WriteModelBatch& batch);
+  // Notes in the batch overlay that the phone keys `batch` deletes are free.
+  void forget_freed_phones(const WriteModelBatch& batch);
 
   WriteModelStore& store_;
   const events::SecretKey& pepper_;
   std::map<std::string, nlohmann::json> owned_;  // customer id -> [[lookup, key], ...]
   std::map<std::string, std::uint64_t> stems_;   // stem key -> highest number, in this batch
+  std::map<std::string, std::string> phones_;    // phone key -> holder ("": none), in this batch
 };
 
 // "ada" from "ada12": a username without its number.

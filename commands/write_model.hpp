@@ -29,6 +29,7 @@ enum class Lookup {
   external_account,  // keyed hash of provider and subject -> customer id
   owned,             // customer id -> JSON list of the lookups the customer's identity holds
   idempotency,       // hash of the caller and the idempotency key -> the first answer
+  phone,             // keyed hash of the E.164 phone number -> the customer who had it first
 };
 
 // One atomic change of the store.

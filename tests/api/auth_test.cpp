@@ -415,6 +415,45 @@ TEST_F(AuthFlow, AForgottenPasswordIsResetWithTheCodeFromTheOutbox) {
       << "the reset ended every session";
 }
 
+TEST_F(AuthFlow, ACustomerSignsInWithACodeSentToTheirPhone) {
+  const auto registered = post("/api/v1/auth/register", {{"email", "ada@example.com"},
+                                                         {"password", kPassword},
+                                                         {"firstName", "Ada"},
+                                                         {"lastName", "Lovelace"},
+                                                         {"phone", "+14155550100"}});
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  ASSERT_EQ(post("/api/v1/auth/register", {{"email", "eve@example.com"},
+                                           {"password", kPassword},
+                                           {"firstName", "Eve"},
+                                           {"lastName", "Later"},
+                                           {"phone", "+14155550100"}})
+                .status,
+            201);
+  EXPECT_EQ(post("/api/v1/auth/phone/request", {{"phone", "+14155550199"}}).status, 202);
+  EXPECT_TRUE(outbox_of(dir_.path()).empty()) << "no code for a number no one has";
+  EXPECT_EQ(post("/api/v1/auth/phone/request", {{"phone", "0415"}}).status, 400);
+
+  ASSERT_EQ(post("/api/v1/auth/phone/request", {{"phone", "+14155550100"}}).status, 202);
+  const auto sent = outbox_of(dir_.path());
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].kind, "phone-otp");
+  EXPECT_EQ(sent[0].recipient, "+14155550100");
+  EXPECT_EQ(sent[0].customer_id.str(), registered.json()["data"]["customerId"])
+      << "the number leads to the customer who had it first";
+
+  const auto verify = [&](const std::string& code) {
+    return post("/api/v1/auth/phone/verify", {{"phone", "+14155550100"}, {"code", code}});
+  };
+  EXPECT_EQ(verify(sent[0].code == "000000" ? "111111" : "000000").status, 401);
+  const auto signed_in = verify(sent[0].code);
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  EXPECT_EQ(signed_in.json()["data"]["customerId"], registered.json()["data"]["customerId"]);
+  EXPECT_EQ(verify(sent[0].code).status, 401) << "a code works once";
+  const auto mine = me(token_of(signed_in), signed_in.headers.at("x-clientele-position"));
+  ASSERT_EQ(mine.status, 200);
+  EXPECT_EQ(mine.json()["data"]["loginCount"], 1);
+}
+
 TEST_F(AuthFlow, FiveWrongCodesKillTheCode) {
   ASSERT_EQ(register_customer("ada@example.com").status, 201);
   ASSERT_EQ(post("/api/v1/auth/forgot-password", {{"email", "ada@example.com"}}).status, 202);

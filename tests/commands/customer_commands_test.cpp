@@ -195,6 +195,34 @@ TEST_F(CustomerCommandsTest, AStaleExpectedVersionIsRefusedAndAppendsNothing) {
   EXPECT_EQ(service_->load(ada.customer_id).value().version, 2u);
 }
 
+TEST_F(CustomerCommandsTest, APhoneLeadsToItsFirstHolderUntilTheyLetItGo) {
+  auto with_phone = [&](const std::string& email) {
+    auto r = registration(email);
+    r.phone = "+14155550100";
+    auto registered = service_->register_customer(r, anonymous());
+    EXPECT_TRUE(registered.ok()) << registered.error().message;
+    return registered.ok() ? registered->customer_id : CustomerId();
+  };
+  const auto ada = with_phone("ada@example.com");
+  const auto eve = with_phone("eve@example.com");
+  EXPECT_EQ(service_->find_by_phone("+14155550100").value(), ada);
+
+  const Actor self{UserId(ada.str()), Role::Customer};
+  customer::UpdateProfile change;
+  change.phone = "+14155550111";
+  ASSERT_TRUE(service_->execute(ada, change, self).ok());
+  EXPECT_EQ(service_->find_by_phone("+14155550111").value(), ada);
+  EXPECT_EQ(service_->find_by_phone("+14155550100").value(), std::nullopt)
+      << "let go by Ada; Eve took it later and does not get it by default";
+
+  ASSERT_TRUE(service_
+                  ->execute(ada, customer::Erase{"gdpr-art17", "GDPR Art. 17", "ADM_1"},
+                            Actor{UserId("ADM_1"), Role::Administrator})
+                  .ok());
+  EXPECT_EQ(service_->find_by_phone("+14155550111").value(), std::nullopt);
+  (void)eve;
+}
+
 TEST_F(CustomerCommandsTest, ErasureReleasesTheEmailAndUsername) {
   const auto ada = must_register("ada@example.com");
   auto erased =
