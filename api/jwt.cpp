@@ -38,30 +38,6 @@ const unsigned char* bytes_of(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
 
-std::string base64url(std::string_view bytes) {
-  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), kVariant), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes_of(bytes), bytes.size(), kVariant);
-  out.pop_back();  // the terminating NUL sodium writes
-  return out;
-}
-
-// The bytes `text` spells in unpadded base64url, or nullopt unless all of it is exactly that
-// (libsodium also refuses non-zero leftover bits, so each byte string has one spelling).
-std::optional<std::string> from_base64url(std::string_view text) {
-  std::string out(text.size() * 3 / 4 + 1, '\0');
-  std::size_t length = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &length, &end,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  out.resize(length);
-  return out;
-}
-
 Mac sign(const events::SecretKey& secret, std::string_view signing_input) {
   Mac mac{};
   crypto_auth_hmacsha256(mac.data(), bytes_of(signing_input), signing_input.size(),
@@ -73,19 +49,10 @@ Error rejected(std::string_view reason) {
   return make_error(errc::forbidden, "", "jwt: " + std::string(reason));
 }
 
-// The JSON object a base64url segment spells, or nullopt.
-std::optional<json> decode_object(std::string_view segment) {
-  const auto text = from_base64url(segment);
-  if (!text) return std::nullopt;
-  auto parsed = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_object()) return std::nullopt;
-  return parsed;
-}
-
 // The header must name HS256; it is never used to choose anything.
 Result<void> check_header(std::string_view segment) {
   if (segment.size() > kMaxHeaderSegment) return rejected("header too long");
-  const auto header = decode_object(segment);
+  const auto header = decode_json_segment(segment);
   if (!header) return rejected("malformed header");
   const auto alg = header->find("alg");
   if (alg == header->end() || !alg->is_string() || alg->get_ref<const std::string&>() != "HS256")
@@ -188,10 +155,41 @@ std::string fresh_token_id() {
   ensure_sodium();
   std::array<unsigned char, 16> bytes{};
   randombytes_buf(bytes.data(), bytes.size());
-  return base64url({reinterpret_cast<const char*>(bytes.data()), bytes.size()});
+  return base64url_encode({reinterpret_cast<const char*>(bytes.data()), bytes.size()});
 }
 
 }  // namespace
+
+std::string base64url_encode(std::string_view bytes) {
+  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), kVariant), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes_of(bytes), bytes.size(), kVariant);
+  out.pop_back();  // the terminating NUL sodium writes
+  return out;
+}
+
+// libsodium also refuses non-zero leftover bits, so each byte string has one spelling.
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::string out(text.size() * 3 / 4 + 1, '\0');
+  std::size_t length = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &length, &end,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  out.resize(length);
+  return out;
+}
+
+std::optional<json> decode_json_segment(std::string_view segment) {
+  const auto text = base64url_decode(segment);
+  if (!text) return std::nullopt;
+  auto parsed = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) return std::nullopt;
+  return parsed;
+}
 
 JwtCodec::JwtCodec(events::SecretKey secret, std::string issuer, std::string audience,
                    std::chrono::seconds lifetime)
@@ -203,16 +201,16 @@ JwtCodec::JwtCodec(events::SecretKey secret, std::string issuer, std::string aud
 }
 
 std::string JwtCodec::issue(std::string_view subject, Role role, Timestamp now) const {
-  static const std::string header = base64url(R"({"alg":"HS256","typ":"JWT"})");
+  static const std::string header = base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
   const auto issued = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch();
   const json claims = {{"iss", issuer_},         {"aud", audience_},
                        {"sub", subject},         {"role", to_string(role)},
                        {"iat", issued.count()},  {"exp", (issued + lifetime_).count()},
                        {"jti", fresh_token_id()}};
-  std::string token = header + "." + base64url(claims.dump());
+  std::string token = header + "." + base64url_encode(claims.dump());
   const auto mac = sign(secret_, token);
   token += ".";
-  token += base64url({reinterpret_cast<const char*>(mac.data()), mac.size()});
+  token += base64url_encode({reinterpret_cast<const char*>(mac.data()), mac.size()});
   return token;
 }
 
@@ -224,7 +222,7 @@ Result<AccessClaims> JwtCodec::verify(std::string_view token, Timestamp now) con
     return rejected("not three segments");
   if (auto header = check_header(token.substr(0, first)); !header) return header.error();
 
-  const auto signature = from_base64url(token.substr(second + 1));
+  const auto signature = base64url_decode(token.substr(second + 1));
   if (!signature || signature->size() != crypto_auth_hmacsha256_BYTES)
     return rejected("malformed signature");
   const auto signing_input = token.substr(0, second);
@@ -234,7 +232,7 @@ Result<AccessClaims> JwtCodec::verify(std::string_view token, Timestamp now) con
     return rejected("bad signature");
   }
 
-  const auto claims = decode_object(token.substr(first + 1, second - first - 1));
+  const auto claims = decode_json_segment(token.substr(first + 1, second - first - 1));
   if (!claims) return rejected("malformed payload");
   return read_claims(*claims, issuer_, audience_, now);
 }

@@ -11,6 +11,8 @@
 // small beside the 15-minute lifetime, so a token is honoured at most 30 s past its `exp`.
 
 #include <chrono>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -68,5 +70,14 @@ class JwtCodec {
   std::string audience_;           // `aud` written and required
   std::chrono::seconds lifetime_;  // `exp` - `iat` of the tokens issued
 };
+
+// Unpadded base64url (RFC 4648 §5), the spelling of every JWT segment (and of JWK numbers).
+std::string base64url_encode(std::string_view bytes);
+// The bytes `text` spells in unpadded base64url, or nullopt unless all of it is exactly that
+// (one spelling per byte string: padding, other characters and non-zero leftover bits refused).
+std::optional<std::string> base64url_decode(std::string_view text);
+// The JSON object the base64url `segment` of a JWT spells, or nullopt when it is not base64url,
+// not JSON or not an object.
+std::optional<nlohmann::json> decode_json_segment(std::string_view segment);
 
 }  // namespace clientele::api

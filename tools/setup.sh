@@ -12,6 +12,7 @@ CLIENTELE_PACKAGES=(
   libgtest-dev libgmock-dev
   libpistache-dev  # the REST server (api/)
   libcurl4-openssl-dev  # the HTTP client of the end-to-end tests
+  libssl-dev  # OpenSSL 3: the RS256/ES256 signatures of OpenID Connect ID tokens (api/)
   libjemalloc-dev  # the allocator of the executable (not of the sanitizer build)
   kcat  # Kafka's command-line client: the interop test, and the ceiling in bench log-append
 )
