@@ -8,6 +8,7 @@
 #include <atomic>
 #include <thread>
 
+#include "api/jwt.hpp"
 #include "events/crypto.hpp"
 #include "infra/outbox_notifier.hpp"
 #include "tests/support/clientele.hpp"
@@ -274,7 +275,7 @@ TEST_F(AuthFlow, ChangingThePasswordNeedsTheCurrentOneAndEndsEverySession) {
       401);
 }
 
-// The parts of a JWT, and the base64url of JSON.
+// The parts of a JWT, and the base64url of JSON (as tokens spell it).
 std::vector<std::string> parts_of(const std::string& token) {
   const auto first = token.find('.');
   const auto second = token.find('.', first + 1);
@@ -282,10 +283,7 @@ std::vector<std::string> parts_of(const std::string& token) {
           token.substr(second + 1)};
 }
 std::string base64url(const std::string& text) {
-  auto out = events::to_base64(text);
-  for (auto& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
+  return api::base64url_encode(text);
 }
 
 TEST_F(AuthFlow, TamperedAndMissingTokensAre401WithAChallenge) {
