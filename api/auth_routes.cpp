@@ -89,25 +89,8 @@ class Routes {
     if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
 
     const auto& login_name = email ? *email : *username;
-    const auto account = r_.auth.login_key(login_name);
-    const auto now = r_.monotonic_clock();
-    if (auto wait = r_.backoff.check(account, request.client_address, now)) {
-      return too_many(*wait, "too many failed logins; retry later");
-    }
-    const commands::Client client{
-        request.client_address,
-        std::string(request.headers.get("user-agent").value_or("")).substr(0, 500)};
-    auto session = r_.auth.login(login_name, *password, client);
-    if (!session) {
-      if (session.error().code == errc::forbidden) {
-        r_.backoff.record_failure(account, request.client_address, now);
-      }
-      return auth_error(session.error());
-    }
-    r_.backoff.record_success(account);
-    auto response = success(200, "signed in", tokens(*session));
-    add_position(response, session->outcome);
-    return response;
+    return sign_in(request, r_.auth.login_key(login_name),
+                   [&] { return r_.auth.login(login_name, *password, client_of(request)); });
   }
 
   Response request_phone_code(const Request& request) {
@@ -126,22 +109,8 @@ class Routes {
     auto code = body.string("code", Presence::required, 16);
     if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
     // Failed codes back off like failed passwords, per phone number and per address.
-    const auto account = r_.auth.phone_key(*phone);
-    const auto now = r_.monotonic_clock();
-    if (auto wait = r_.backoff.check(account, request.client_address, now)) {
-      return too_many(*wait, "too many failed logins; retry later");
-    }
-    auto session = r_.auth.verify_phone_code(*phone, *code, client_of(request));
-    if (!session) {
-      if (session.error().code == errc::forbidden) {
-        r_.backoff.record_failure(account, request.client_address, now);
-      }
-      return auth_error(session.error());
-    }
-    r_.backoff.record_success(account);
-    auto response = success(200, "signed in", tokens(*session));
-    add_position(response, session->outcome);
-    return response;
+    return sign_in(request, r_.auth.phone_key(*phone),
+                   [&] { return r_.auth.verify_phone_code(*phone, *code, client_of(request)); });
   }
 
   Response refresh(const Request& request) {
@@ -200,6 +169,27 @@ class Routes {
   }
 
  private:
+  // Signs in with `attempt` unless `account` (an opaque key) or the client's address must back
+  // off: wrong credentials count as failures, a success starts the account's count afresh.
+  Response sign_in(const Request& request, const std::string& account,
+                   const std::function<Result<commands::Session>()>& attempt) {
+    const auto now = r_.monotonic_clock();
+    if (auto wait = r_.backoff.check(account, request.client_address, now)) {
+      return too_many(*wait, "too many failed logins; retry later");
+    }
+    auto session = attempt();
+    if (!session) {
+      if (session.error().code == errc::forbidden) {
+        r_.backoff.record_failure(account, request.client_address, now);
+      }
+      return auth_error(session.error());
+    }
+    r_.backoff.record_success(account);
+    auto response = success(200, "signed in", tokens(*session));
+    add_position(response, session->outcome);
+    return response;
+  }
+
   nlohmann::json tokens(const commands::Session& session) const {
     nlohmann::json out{{"userId", session.user.str()}, {"role", to_string(session.role)}};
     if (session.role == Role::Customer) out["customerId"] = session.user.str();
