@@ -343,6 +343,50 @@ int run_seal_bench(const SealBench& bench) {
   return 0;
 }
 
+// Adds `bench http` to `bench`, its options bound to `http`.
+void add_http_bench(CLI::App& bench, HttpBench& http) {
+  auto* command = bench.add_subcommand(
+      "http",
+      "Drive a running `clientele serve` over HTTP: GET /api/v1/customers/me, then login, then "
+      "argon2id alone");
+  command->add_option("--url", http.url, "The server, http://HOST:PORT")
+      ->required()
+      ->check([](const std::string& url) {
+        return url.starts_with("http://") || url.starts_with("https://")
+                   ? std::string()
+                   : std::string("must be http://HOST:PORT");
+      });
+  command->add_option("--connections", http.connections, "Keep-alive connections reading me")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  command->add_option("--duration", http.duration, "Seconds of reading me")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  command->add_flag("--healthz", http.healthz,
+                    "First drive GET /healthz as long: the server's and the driver's ceiling");
+  command
+      ->add_option("--login-connections", http.login_connections,
+                   "Connections logging in (0: four per core); as many threads hash alone, "
+                   "up to one per core")
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
+  command
+      ->add_option("--login-duration", http.login_duration,
+                   "Seconds of logging in, and of hashing alone")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  command
+      ->add_option("--argon2-ops", http.argon2_ops,
+                   "Passes of argon2id for hashing alone: the server's --argon2-ops")
+      ->check(CLI::Range(1ULL, 100ULL))
+      ->capture_default_str();
+  command
+      ->add_option("--argon2-memory-mib", http.argon2_memory_mib,
+                   "MiB of argon2id for hashing alone: the server's --argon2-memory-mib")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}))
+      ->capture_default_str();
+}
+
 CLI::App* add_bench_command(CLI::App& app, BenchOptions& options) {
   auto* bench = app.add_subcommand("bench", "Run a benchmark scenario; prints one JSON object");
   bench->require_subcommand(1);
@@ -421,6 +465,7 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& options) {
   project_cmd->add_option("--keys-dir", project.keys_dir,
                           "Directory for the key store (default: a scratch directory on /dev/shm, "
                           "removed)");
+  add_http_bench(*bench, options.http);
   return bench;
 }
 
@@ -428,6 +473,7 @@ int run_bench(const CLI::App& bench, const BenchOptions& options) {
   if (bench.get_subcommand("log-append")->parsed()) return run_log_append_bench(options.log_append);
   if (bench.get_subcommand("seal")->parsed()) return run_seal_bench(options.seal);
   if (bench.get_subcommand("project")->parsed()) return run_project_bench(options.project);
+  if (bench.get_subcommand("http")->parsed()) return run_http_bench(options.http);
   return 2;
 }
 

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "commands/password.hpp"
+
 namespace clientele::tools {
 
 struct LogAppendBench {
@@ -83,11 +85,45 @@ struct ProjectBench {
 // customer finds nobody, or no listing reaches `page`.
 int run_project_bench(const ProjectBench& bench);
 
+struct HttpBench {
+  std::string url;             // the running `clientele serve`: "http://HOST:PORT" (required)
+  int connections = 64;        // keep-alive connections sending GET /api/v1/customers/me
+  double duration = 10;        // seconds of the /me phase
+  bool healthz = false;        // also drive GET /healthz (the server's and driver's ceiling) first
+  int login_connections = 0;   // connections logging in; 0: four per core
+  double login_duration = 10;  // seconds of the login phase, and of hashing alone
+  // The server's argon2id parameters (`serve --argon2-ops`, `--argon2-memory-mib`), for hashing
+  // alone: the comparison means something only when they match the server's.
+  unsigned long long argon2_ops = commands::PasswordHashing::kMinOpsLimit;
+  std::size_t argon2_memory_mib = commands::PasswordHashing::kMinMemLimit >> 20;
+};
+
+// Drives a running `clientele serve` at `url` over HTTP/1.1 with a libcurl multi driver (one
+// thread, one easy handle per keep-alive connection, each sending its next request as soon as
+// its answer is in: a closed loop). Registers one customer with a random email, logs in, and
+// reads its record once with the position of the login (so that the profile is folded); then
+// drives GET /api/v1/customers/me with its access token on `connections` connections for
+// `duration` seconds (after GET /healthz for as long with `healthz`), then POST
+// /api/v1/auth/login with its (correct) credentials on `login_connections` other connections
+// for `login_duration` seconds; then times PasswordHasher::verify alone with the given argon2id
+// parameters for `login_duration` seconds on as many threads, but no more than the machine's
+// cores (more only slow argon2id down: the bound is what the cores do). Prints
+// {"scenario":"http","url","driver":"libcurl-multi","me":PHASE,["healthz":PHASE,]"login":PHASE,
+//  "pwhashAlone":{"threads","hashes","seconds","hashesPerSecond","opsLimit","memoryMib"},
+//  "loginVsPwhash"}, where PHASE is {"connections","seconds","requests","requestsPerSecond",
+//  "p50Ms","p99Ms","maxMs","non2xx","errors","statuses","connectionsOpened","clientCpuPercent"}
+// and loginVsPwhash is login requestsPerSecond over hashesPerSecond.
+// Returns the exit code: 1 (with a logged error saying why) when the customer cannot be set up,
+// or more than 1% of a phase's requests got no answer or one that is not 2xx (the report is
+// still printed); a 429 on login means the server's --auth-rate/--auth-burst are too low.
+int run_http_bench(const HttpBench& bench);
+
 // The options of every scenario.
 struct BenchOptions {
   LogAppendBench log_append;
   SealBench seal;
   ProjectBench project;
+  HttpBench http;
 };
 
 // Adds the `bench` subcommand and its scenarios to `app`, their options bound to `options`.

@@ -1,0 +1,87 @@
+// `clientele bench http` against a `clientele serve` started for it, as a developer runs them:
+// the report's shape and counts, and the refusal to report a server that answers 429. Speed is
+// the bench's business, never the tests'.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "events/crypto.hpp"
+#include "tests/support/clientele.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace clientele::testing {
+namespace {
+
+using nlohmann::json;
+
+// Runs `clientele bench http` for a second of each phase against a `clientele serve` started
+// for it on a new installation, with cheap password hashing (and the same parameters for hashing
+// alone) and an auth rate limit of `rate` requests per second after a burst of `burst`.
+Finished bench_http(const std::string& rate, const std::string& burst) {
+  TempDir dir;
+  write_secret(dir.path() / "kek", events::SecretKey::random());
+  write_secret(dir.path() / "pepper", events::SecretKey::random());
+  auto serve = serve_command(dir.path());
+  serve.insert(serve.end(),
+               {"--argon2-ops", "1", "--argon2-memory-mib", "1", "--allow-weak-password-hashing",
+                "--auth-rate", rate, "--auth-burst", burst});
+  const Service service(serve, dir.path());
+  if (service.address.empty())
+    return {.exit_code = -1, .out = "", .err = "the service did not start"};
+  return run_process({kBinary, "bench", "http", "--url", service.url(""), "--duration", "1",
+                      "--connections", "4", "--login-duration", "1", "--login-connections", "2",
+                      "--argon2-ops", "1", "--argon2-memory-mib", "1", "--healthz"});
+}
+
+TEST(BenchHttp, DrivesMeAndLoginAndHashingAloneAndPrintsOneJsonReport) {
+  const auto run = bench_http("1000000", "1000000");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto report = json::parse(run.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << run.out;
+  EXPECT_EQ(report.value("scenario", ""), "http");
+  EXPECT_EQ(report.value("driver", ""), "libcurl-multi");
+  for (const auto& [phase, connections] : {std::pair{"healthz", 4}, {"me", 4}, {"login", 2}}) {
+    const auto& figures = report.at(phase);
+    EXPECT_EQ(figures.value("connections", 0), connections) << phase;
+    EXPECT_GT(figures.value("requests", 0), 0) << phase;
+    EXPECT_GT(figures.value("requestsPerSecond", 0.0), 0.0) << phase;
+    EXPECT_GT(figures.value("seconds", 0.0), 0.0) << phase;
+    EXPECT_EQ(figures.value("non2xx", -1), 0) << phase;
+    EXPECT_EQ(figures.value("errors", -1), 0) << phase;
+    EXPECT_EQ(figures["statuses"].value("200", 0), figures.value("requests", -1)) << phase;
+    EXPECT_GE(figures.value("p99Ms", -1.0), figures.value("p50Ms", 0.0)) << phase;
+    EXPECT_GE(figures.value("maxMs", -1.0), figures.value("p99Ms", 0.0)) << phase;
+    // Keep-alive: one connection each, unless the server closed some.
+    EXPECT_GE(figures.value("connectionsOpened", 0), connections) << phase;
+  }
+  const auto& alone = report.at("pwhashAlone");
+  // As many threads as login connections, up to one per core.
+  EXPECT_GE(alone.value("threads", 0), 1);
+  EXPECT_LE(alone.value("threads", 0), 2);
+  EXPECT_EQ(alone.value("opsLimit", 0), 1);
+  EXPECT_EQ(alone.value("memoryMib", 0), 1);
+  EXPECT_GT(alone.value("hashes", 0), 0);
+  const auto hashes_per_second = alone.value("hashesPerSecond", 0.0);
+  ASSERT_GT(hashes_per_second, 0.0);
+  EXPECT_NEAR(report.value("loginVsPwhash", 0.0),
+              report["login"].value("requestsPerSecond", 0.0) / hashes_per_second, 1e-9);
+}
+
+TEST(BenchHttp, RefusesToReportWhenTheServerRateLimitsItsLogins) {
+  const auto run = bench_http("1", "5");
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  EXPECT_NE(run.err.find("429"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("--auth-rate"), std::string::npos) << run.err;
+  // The report is still printed, its figures showing the 429s.
+  const auto report = json::parse(run.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << run.out;
+  EXPECT_GT(report["login"].value("non2xx", 0), 0);
+  EXPECT_EQ(report["me"].value("non2xx", -1), 0);
+}
+
+}  // namespace
+}  // namespace clientele::testing
