@@ -11,6 +11,8 @@ namespace {
 
 constexpr std::size_t kMaxPassword = 1024;  // the policy's 128 code points, in bytes and then some
 constexpr std::size_t kMaxToken = 256;
+constexpr std::size_t kMaxIdToken = 8192;  // longer ones the verifier refuses anyway (oidc.cpp)
+constexpr std::size_t kMaxNonce = 64;      // ours are 43 characters
 
 Response too_many(std::chrono::seconds retry_after, std::string_view message) {
   auto response = failure(429, message);
@@ -36,6 +38,28 @@ commands::Client client_of(const Request& request) {
   constexpr std::size_t kMaxUserAgent = 500;
   return {request.client_address,
           std::string(request.headers.get("user-agent").value_or("")).substr(0, kMaxUserAgent)};
+}
+
+// What a federated route's body proves: an ID token, the provider that issued it, and the nonce
+// it was issued for.
+struct FederatedProof {
+  customer::Provider provider;
+  std::string id_token;
+  std::string nonce;
+};
+
+// Reads {provider, idToken, nonce}; nullopt when one of them has a problem (recorded in `body`).
+std::optional<FederatedProof> read_proof(RequestReader& body) {
+  const auto name = body.string("provider", Presence::required, 20);
+  std::optional<customer::Provider> provider;
+  if (name) {
+    provider = enum_from_string<customer::Provider>(*name);
+    if (!provider) body.fail("provider", "must be one of google, kakao, apple");
+  }
+  auto id_token = body.string("idToken", Presence::required, kMaxIdToken);
+  auto nonce = body.string("nonce", Presence::required, kMaxNonce);
+  if (!provider || !id_token || !nonce) return std::nullopt;
+  return FederatedProof{*provider, std::move(*id_token), std::move(*nonce)};
 }
 
 class Routes {
@@ -72,10 +96,7 @@ class Routes {
 
     auto session = r_.auth.register_customer(customer);
     if (!session) return auth_error(session.error());
-    auto response = success(201, "registered", tokens(*session));
-    add_position(response, session->outcome);
-    response.headers.emplace_back("Location", "/api/v1/customers/me");
-    return response;
+    return session_answer(*session);
   }
 
   Response login(const Request& request) {
@@ -153,6 +174,54 @@ class Routes {
     return response;
   }
 
+  Response issue_federated_nonce(const Request&) {
+    auto nonce = r_.auth.issue_login_nonce();
+    if (!nonce) return error_response(nonce.error());
+    return success(
+        201, "nonce issued; it is valid once, for 10 minutes",
+        {{"nonce", *nonce}, {"expiresIn", std::chrono::seconds(commands::kCodeLifetime).count()}});
+  }
+
+  Response federated_login(const Request& request) {
+    return r_.idempotency.run(request, [&] { return federated_login_once(request); });
+  }
+
+  Response federated_login_once(const Request& request) {
+    RequestReader body(request.body);
+    const auto proof = read_proof(body);
+    const commands::FederatedProfile profile{body.string("email", Presence::optional, 254),
+                                             body.string("firstName", Presence::optional, 100),
+                                             body.string("lastName", Presence::optional, 100)};
+    if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
+    if (auto refused = unconfigured(proof->provider)) return *refused;
+    // A federated login names no account before its token is verified: its failures back off
+    // per client address, each attempt (one nonce) an account of its own.
+    return sign_in(request, "nonce:" + proof->nonce, [&]() -> Result<commands::Session> {
+      auto identity = identify(*proof);
+      if (!identity) return identity.error();
+      return r_.auth.federated_login(*identity, profile, client_of(request));
+    });
+  }
+
+  Response link_external_account(const Request& request) {
+    return r_.idempotency.run(request, [&] { return link_once(request); });
+  }
+
+  Response link_once(const Request& request) {
+    RequestReader body(request.body);
+    const auto proof = read_proof(body);
+    if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
+    if (auto refused = unconfigured(proof->provider)) return *refused;
+    auto identity = identify(*proof);
+    if (!identity) return auth_error(identity.error());
+    auto linked = r_.auth.link_external_account(CustomerId(request.caller->id), *identity);
+    if (!linked) return auth_error(linked.error());
+    auto response =
+        success(200, "account linked", {{"provider", clientele::to_string(proof->provider)}});
+    add_position(response, *linked);
+    return response;
+  }
+
   Response change_password(const Request& request) {
     RequestReader body(request.body);
     auto current = body.string("currentPassword", Presence::required, kMaxPassword);
@@ -185,9 +254,50 @@ class Routes {
       return auth_error(session.error());
     }
     r_.backoff.record_success(account);
-    auto response = success(200, "signed in", tokens(*session));
-    add_position(response, session->outcome);
+    return session_answer(*session);
+  }
+
+  // The answer to a request that opened `session`: the tokens and the position, with 201 and the
+  // new customer's Location when the request registered them.
+  Response session_answer(const commands::Session& session) const {
+    auto response = session.registered ? success(201, "registered", tokens(session))
+                                       : success(200, "signed in", tokens(session));
+    add_position(response, session.outcome);
+    if (session.registered) response.headers.emplace_back("Location", "/api/v1/customers/me");
     return response;
+  }
+
+  // The 400 for a provider the service has no configuration for; nullopt when it has one.
+  std::optional<Response> unconfigured(customer::Provider provider) const {
+    if (r_.identity_providers == nullptr) {
+      return validation_failed({{"provider", "no identity provider is configured"}});
+    }
+    if (!r_.identity_providers->knows(clientele::to_string(provider))) {
+      return validation_failed({{"provider", "unknown provider: it is not configured"}});
+    }
+    return std::nullopt;
+  }
+
+  // The external account `proof` shows, once its nonce is used up. errc::forbidden on "nonce"
+  // or "idToken"; why a token was refused goes to the log only.
+  Result<commands::ExternalIdentity> identify(const FederatedProof& proof) const {
+    if (auto redeemed = r_.auth.redeem_login_nonce(proof.nonce); !redeemed) {
+      return redeemed.error();
+    }
+    const auto provider = clientele::to_string(proof.provider);
+    auto claims = r_.identity_providers->verify(provider, proof.id_token,
+                                                expected_nonce(provider, proof.nonce), r_.clock());
+    if (!claims) {
+      if (r_.log) {
+        r_.log(LogLevel::info, "federated login refused an ID token",
+               nlohmann::json{{"provider", provider}, {"reason", claims.error().message}});
+      }
+      return make_error(errc::forbidden, "idToken",
+                        "is not a valid ID token of this provider for this nonce");
+    }
+    return commands::ExternalIdentity{proof.provider,     claims->subject,
+                                      claims->email,      claims->email_verified,
+                                      claims->given_name, claims->family_name};
   }
 
   nlohmann::json tokens(const commands::Session& session) const {
@@ -218,45 +328,38 @@ Result<void> add_auth_routes(Router& router, const AuthRoutes& routes) {
   const auto handler = [shared](Response (Routes::*route)(const Request&)) -> Handler {
     return [shared, route](const Request& request) { return shared->call(route, request); };
   };
-  const std::string base = "/api/v1/auth";
-  if (auto r = router.add(Method::Post, base + "/register", handler(&Routes::register_customer),
-                          Body::json);
-      !r) {
-    return r;
+  // One row per route, all under /api/v1/auth.
+  struct Entry {
+    Method method;
+    std::string_view path;
+    Response (Routes::*route)(const Request&);
+    Body body;
+    Access access;
+  };
+  const Entry entries[] = {
+      {Method::Post, "/register", &Routes::register_customer, Body::json, Access::anyone},
+      {Method::Post, "/login", &Routes::login, Body::json, Access::anyone},
+      {Method::Post, "/refresh", &Routes::refresh, Body::json, Access::anyone},
+      {Method::Post, "/logout", &Routes::logout, Body::json, Access::anyone},
+      {Method::Post, "/phone/request", &Routes::request_phone_code, Body::json, Access::anyone},
+      {Method::Post, "/phone/verify", &Routes::verify_phone_code, Body::json, Access::anyone},
+      {Method::Post, "/forgot-password", &Routes::forgot_password, Body::json, Access::anyone},
+      {Method::Post, "/reset-password", &Routes::reset_password, Body::json, Access::anyone},
+      {Method::Put, "/change-password", &Routes::change_password, Body::json, Access::customer},
+      {Method::Post, "/federated/nonce", &Routes::issue_federated_nonce, Body::none,
+       Access::anyone},
+      {Method::Post, "/federated", &Routes::federated_login, Body::json, Access::anyone},
+      {Method::Post, "/federated/link", &Routes::link_external_account, Body::json,
+       Access::customer},
+  };
+  for (const auto& entry : entries) {
+    if (auto added = router.add(entry.method, "/api/v1/auth" + std::string(entry.path),
+                                handler(entry.route), entry.body, entry.access);
+        !added) {
+      return added;
+    }
   }
-  if (auto r = router.add(Method::Post, base + "/login", handler(&Routes::login), Body::json); !r) {
-    return r;
-  }
-  if (auto r = router.add(Method::Post, base + "/refresh", handler(&Routes::refresh), Body::json);
-      !r) {
-    return r;
-  }
-  if (auto r = router.add(Method::Post, base + "/logout", handler(&Routes::logout), Body::json);
-      !r) {
-    return r;
-  }
-  if (auto r = router.add(Method::Post, base + "/phone/request",
-                          handler(&Routes::request_phone_code), Body::json);
-      !r) {
-    return r;
-  }
-  if (auto r = router.add(Method::Post, base + "/phone/verify", handler(&Routes::verify_phone_code),
-                          Body::json);
-      !r) {
-    return r;
-  }
-  if (auto r = router.add(Method::Post, base + "/forgot-password",
-                          handler(&Routes::forgot_password), Body::json);
-      !r) {
-    return r;
-  }
-  if (auto r = router.add(Method::Post, base + "/reset-password", handler(&Routes::reset_password),
-                          Body::json);
-      !r) {
-    return r;
-  }
-  return router.add(Method::Put, base + "/change-password", handler(&Routes::change_password),
-                    Body::json, Access::customer);
+  return clientele::success();
 }
 
 }  // namespace clientele::api

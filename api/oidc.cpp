@@ -10,6 +10,7 @@
 #include <openssl/param_build.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -500,6 +501,10 @@ OidcVerifier::~OidcVerifier() = default;
 OidcVerifier::OidcVerifier(OidcVerifier&&) noexcept = default;
 OidcVerifier& OidcVerifier::operator=(OidcVerifier&&) noexcept = default;
 
+bool OidcVerifier::knows(std::string_view provider) const {
+  return keys_->find(provider) != nullptr;
+}
+
 Result<IdentityClaims> OidcVerifier::verify(std::string_view provider_name,
                                             std::string_view id_token,
                                             std::string_view expected_nonce, Timestamp now) const {
@@ -513,6 +518,22 @@ Result<IdentityClaims> OidcVerifier::verify(std::string_view provider_name,
   const auto claims = decode_json_segment(jws->payload);
   if (!claims) return rejected("malformed payload");
   return read_claims(*provider, *claims, expected_nonce, now);
+}
+
+std::string expected_nonce(std::string_view provider, std::string_view issued) {
+  if (provider != "apple") return std::string(issued);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  // A failure leaves no nonce to expect, which verify() refuses.
+  if (EVP_Digest(issued.data(), issued.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1)
+    return forget_openssl_errors(std::string());
+  constexpr std::string_view kHex = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 0x0f]);
+  }
+  return hex;
 }
 
 }  // namespace clientele::api

@@ -75,6 +75,9 @@ class OidcVerifier {
   OidcVerifier(const OidcVerifier&) = delete;
   OidcVerifier& operator=(const OidcVerifier&) = delete;
 
+  // Whether a provider of this name is configured.
+  bool knows(std::string_view provider) const;
+
   // The claims of `id_token` if `provider` issued it to us for the login flow that issued
   // `expected_nonce` and it is valid at `now` (every check above). errc::not_found on field
   // "provider" when no provider has that name. Otherwise errc::invalid on field "idToken" (the
@@ -89,5 +92,10 @@ class OidcVerifier {
 
   std::unique_ptr<const Keys> keys_;  // every provider with its keys; null once moved from
 };
+
+// The `nonce` claim that an ID token of `provider` carries for the nonce `issued` by our login
+// flow. Apple's apps pass Apple the SHA-256 of the nonce (64 lower-case hex digits), which Apple
+// then puts into its tokens; the other providers' tokens carry the nonce itself.
+std::string expected_nonce(std::string_view provider, std::string_view issued);
 
 }  // namespace clientele::api

@@ -13,6 +13,30 @@ Actor self(const CustomerId& customer) {
   return Actor{UserId(customer.str()), Role::Customer};
 }
 
+Actor anonymous() {
+  return Actor{UserId("anonymous"), Role::Customer};
+}
+
+// The error of linking an external account, in the request's terms: the account is the ID
+// token's.
+Error about_token(Error error) {
+  if (error.field == "externalUserId") error.field = "idToken";
+  return error;
+}
+
+Error email_of_another() {
+  return make_error(errc::conflict, "email",
+                    "is already registered: sign in to that account, then link this one to it");
+}
+
+// What the ID token says, else what the client sent; errc::invalid on `field` when neither does.
+Result<std::string> token_or_client(const std::optional<std::string>& token,
+                                    const std::optional<std::string>& client, const char* field) {
+  if (token) return *token;
+  if (client) return *client;
+  return make_error(errc::invalid, field, "is required: the identity provider did not give it");
+}
+
 }  // namespace
 
 AuthService::AuthService(Parts parts)
@@ -29,11 +53,9 @@ Result<Session> AuthService::register_customer(const NewCustomer& request, const
   }
   // Cheap refusals first: an argon2id hash costs tens of milliseconds and its memory.
   if (auto valid = check_email("email", request.email); !valid) return valid.error();
-  auto owner = customers_.find_by_login(request.email);
-  if (!owner) return owner.error();
-  auto administrator = administrators_.administrator_by_email(customers_.login_key(request.email));
-  if (!administrator) return administrator.error();
-  if (*owner || *administrator) return make_error(errc::conflict, "email", "is already registered");
+  auto taken = email_taken(request.email);
+  if (!taken) return taken.error();
+  if (*taken) return make_error(errc::conflict, "email", "is already registered");
 
   auto hash = hasher_.hash(request.password);
   if (!hash) return hash.error();
@@ -48,13 +70,25 @@ Result<Session> AuthService::register_customer(const NewCustomer& request, const
   command.preferences = request.preferences;
   command.marketing_emails = request.marketing_emails;
   command.marketing_sms = request.marketing_sms;
-  auto registered = customers_.register_customer(
-      std::move(command), Actor{UserId("anonymous"), Role::Customer}, origin);
+  auto registered = customers_.register_customer(std::move(command), anonymous(), origin);
   if (!registered) return registered.error();
-  auto refresh = refresh_tokens_.issue(UserId(registered->customer_id.str()), customers_.now());
+  return session_of(registered->customer_id, std::move(registered->outcome), true);
+}
+
+Result<bool> AuthService::email_taken(std::string_view email) {
+  auto owner = customers_.find_by_login(email);
+  if (!owner) return owner.error();
+  auto administrator = administrators_.administrator_by_email(customers_.login_key(email));
+  if (!administrator) return administrator.error();
+  return owner->has_value() || administrator->has_value();
+}
+
+Result<Session> AuthService::session_of(const CustomerId& customer, Outcome outcome,
+                                        bool registered) {
+  auto refresh = refresh_tokens_.issue(UserId(customer.str()), customers_.now());
   if (!refresh) return refresh.error();
-  return Session{UserId(registered->customer_id.str()), Role::Customer, std::move(*refresh),
-                 std::move(registered->outcome)};
+  return Session{UserId(customer.str()), Role::Customer, std::move(*refresh), std::move(outcome),
+                 registered};
 }
 
 Result<Loaded<customer::State>> AuthService::signed_in_customer(const CustomerId& customer) {
@@ -114,9 +148,7 @@ Result<Session> AuthService::signed_in(const CustomerId& customer, customer::Log
   auto recorded = customers_.execute(
       customer, customer::RecordLogin{method, client.address, client.user_agent}, self(customer));
   if (!recorded) return recorded.error();
-  auto refresh = refresh_tokens_.issue(UserId(customer.str()), customers_.now());
-  if (!refresh) return refresh.error();
-  return Session{UserId(customer.str()), Role::Customer, std::move(*refresh), std::move(*recorded)};
+  return session_of(customer, std::move(*recorded), false);
 }
 
 Result<Session> AuthService::refresh(std::string_view refresh_token) {
@@ -240,6 +272,68 @@ Result<Outcome> AuthService::reset_password(std::string_view email, std::string_
   if (!redeemed) return refused();
   if (auto allowed = signed_in_customer(**found); !allowed) return allowed.error();
   return set_password(**found, new_password, std::nullopt);
+}
+
+Result<std::string> AuthService::issue_login_nonce() {
+  return codes_.issue_nonce(CodePurpose::federated_login, customers_.now());
+}
+
+Result<void> AuthService::redeem_login_nonce(std::string_view nonce) {
+  return codes_.redeem_nonce(CodePurpose::federated_login, nonce, customers_.now());
+}
+
+Result<Session> AuthService::federated_login(const ExternalIdentity& identity,
+                                             const FederatedProfile& profile,
+                                             const Client& client) {
+  auto linked = customers_.find_by_external_account(identity.provider, identity.subject);
+  if (!linked) return linked.error();
+  if (!*linked) return register_federated(identity, profile);
+  if (auto allowed = signed_in_customer(**linked); !allowed) return allowed.error();
+  return signed_in(**linked, customer::LoginMethod::Federated, client);
+}
+
+Result<Session> AuthService::register_federated(const ExternalIdentity& identity,
+                                                const FederatedProfile& profile) {
+  auto email = token_or_client(identity.email, profile.email, "email");
+  if (!email) return email.error();
+  auto first_name = token_or_client(identity.given_name, profile.first_name, "firstName");
+  if (!first_name) return first_name.error();
+  auto last_name = token_or_client(identity.family_name, profile.last_name, "lastName");
+  if (!last_name) return last_name.error();
+  if (auto valid = check_email("email", *email); !valid) return valid.error();
+  auto taken = email_taken(*email);
+  if (!taken) return taken.error();
+  if (*taken) return email_of_another();
+
+  customer::Register command;  // no password: the account signs in through its provider
+  command.email = std::move(*email);
+  command.first_name = std::move(*first_name);
+  command.last_name = std::move(*last_name);
+  auto registered = customers_.register_linked(std::move(command),
+                                               {identity.provider, identity.subject}, anonymous());
+  if (!registered) {
+    const auto& error = registered.error();
+    // Registered with this email meanwhile: the same answer as when it was before.
+    if (error.code == errc::conflict && error.field == "email") return email_of_another();
+    return about_token(error);
+  }
+  const auto& customer = registered->customer_id;
+  auto& outcome = registered->outcome;
+  if (identity.email && identity.email_verified) {
+    auto verified = customers_.execute(customer, customer::VerifyEmail{}, self(customer));
+    if (!verified) return verified.error();
+    outcome.add(*verified);
+  }
+  return session_of(customer, std::move(outcome), true);
+}
+
+Result<Outcome> AuthService::link_external_account(const CustomerId& customer,
+                                                   const ExternalIdentity& identity) {
+  if (auto allowed = signed_in_customer(customer); !allowed) return allowed.error();
+  auto linked = customers_.link_external_account(customer, {identity.provider, identity.subject},
+                                                 self(customer));
+  if (!linked) return about_token(linked.error());
+  return linked;
 }
 
 }  // namespace clientele::commands

@@ -1,9 +1,9 @@
 #pragma once
-// Authentication (DESIGN.md §6, issue 6): registration, login, refresh-token rotation, logout
-// and password changes, over the customer service (customer_commands.hpp), the administrators,
-// the password hasher and the refresh-token store. Customers and administrators sign in alike;
-// an administrator by email only. Access tokens are the API's business: this service says who the
-// caller is and hands out the refresh token.
+// Authentication (DESIGN.md §6, issue 6): registration, login, refresh-token rotation, logout,
+// password changes and federated login, over the customer service (customer_commands.hpp), the
+// administrators, the password hasher and the refresh-token store. Customers and administrators
+// sign in alike; an administrator by email only. Access tokens and ID tokens are the API's
+// business: this service says who the caller is and hands out the refresh token.
 //
 // Errors a client sees: errc::invalid (per field) for malformed input; errc::conflict ("email")
 // for a taken email; errc::forbidden for wrong credentials, an unknown account, or a refresh token
@@ -33,7 +33,8 @@ struct Session {
   UserId user;  // the customer id, or the administrator's id
   Role role = Role::Customer;
   RefreshToken refresh;
-  Outcome outcome;  // what the request appended (registration or login)
+  Outcome outcome;          // what the request appended (registration or login)
+  bool registered = false;  // the request registered the customer
 };
 
 struct NewCustomer {
@@ -47,6 +48,25 @@ struct NewCustomer {
   customer::Preferences preferences;
   bool marketing_emails = false;
   bool marketing_sms = false;
+};
+
+// An account at an identity provider, as a verified OpenID Connect ID token describes it (the API
+// verifies the token: api/oidc.hpp). This service trusts what it is given.
+struct ExternalIdentity {
+  customer::Provider provider = customer::Provider::Google;
+  std::string subject;                     // the account's id at the provider (`sub`)
+  std::optional<std::string> email;        // the account's email, when the token carries one
+  bool email_verified = false;             // the provider verified `email`
+  std::optional<std::string> given_name;   // when the token carries one
+  std::optional<std::string> family_name;  // when the token carries one
+};
+
+// What a client sends along with an ID token, for a customer a federated login registers: each is
+// used only where the token says nothing.
+struct FederatedProfile {
+  std::optional<std::string> email;
+  std::optional<std::string> first_name;
+  std::optional<std::string> last_name;
 };
 
 class AuthService {
@@ -106,6 +126,35 @@ class AuthService {
                                   std::string_view new_password,
                                   std::optional<std::uint64_t> expected_version = {});
 
+  // A nonce for one federated login (OneTimeCodeStore::issue_nonce, 10 minutes): the client has
+  // the identity provider put it into the ID token it then presents.
+  Result<std::string> issue_login_nonce();
+  // Uses up `nonce`: errc::forbidden (field "nonce") unless issue_login_nonce issued it, it has
+  // not expired and it was not used before.
+  Result<void> redeem_login_nonce(std::string_view nonce);
+
+  // Signs in with an external account:
+  //   - linked to a customer: signs them in and records the login (LoginMethod::Federated);
+  //     errc::conflict ("status") for an Inactive or Suspended customer, errc::forbidden for an
+  //     erased one (erasure removes the link, so this happens only in a race with it);
+  //   - linked to no one, and its email (the token's, else the profile's) is a customer's or an
+  //     administrator's: errc::conflict ("email"). An account is never linked by its email alone,
+  //     or whoever controls that email at some provider would take over the customer: the
+  //     customer signs in and links it (link_external_account);
+  //   - linked to no one, and the email is free: registers a customer without a password,
+  //     importing the email and the names only (the token's, else the profile's; errc::invalid
+  //     naming the first one missing), links the account, and marks the email verified when it is
+  //     the token's and the provider verified it. Session::registered is then true.
+  // errc::conflict ("idToken") when the account is linked to another customer meanwhile.
+  Result<Session> federated_login(const ExternalIdentity& identity, const FederatedProfile& profile,
+                                  const Client& client);
+
+  // Links the external account of `identity` to `customer`, who must be allowed to sign in.
+  // errc::conflict on "provider" when the customer has an account of that provider linked
+  // already, on "idToken" when the account is another customer's.
+  Result<Outcome> link_external_account(const CustomerId& customer,
+                                        const ExternalIdentity& identity);
+
  private:
   // The customer `customer` if they may sign in: registered, not erased, Active.
   Result<Loaded<customer::State>> signed_in_customer(const CustomerId& customer);
@@ -113,9 +162,16 @@ class AuthService {
   Result<std::optional<Session>> administrator_login(std::string_view email,
                                                      std::string_view password);
 
+  // Whether `email` is a customer's or an administrator's.
+  Result<bool> email_taken(std::string_view email);
   // Records a login of `customer` by `method` and opens a session.
   Result<Session> signed_in(const CustomerId& customer, customer::LoginMethod method,
                             const Client& client);
+  // Opens a session of `customer` once `outcome` is appended; `registered` as in Session.
+  Result<Session> session_of(const CustomerId& customer, Outcome outcome, bool registered);
+  // The third case of federated_login: a new customer with the external account linked.
+  Result<Session> register_federated(const ExternalIdentity& identity,
+                                     const FederatedProfile& profile);
   // Hashes `new_password`, changes it, and ends every session of the customer.
   Result<Outcome> set_password(const CustomerId& customer, std::string_view new_password,
                                std::optional<std::uint64_t> expected_version);

@@ -65,10 +65,12 @@ class RefreshTokenStore {
 inline constexpr std::chrono::minutes kCodeLifetime{10};
 inline constexpr int kCodeAttempts = 5;
 
-// What a one-time code proves. Each purpose keeps its own code per subject.
+// What a one-time code or nonce proves. Each purpose keeps its own code per subject, and its own
+// nonces.
 enum class CodePurpose {
-  password_reset,  // forgot-password, then reset-password
-  phone_login,     // phone OTP request, then verify
+  password_reset,   // forgot-password, then reset-password
+  phone_login,      // phone OTP request, then verify
+  federated_login,  // the nonces of federated login (issue_nonce): one per ID token
 };
 
 }  // namespace clientele::commands
@@ -78,9 +80,10 @@ namespace clientele {
 // The spellings are part of what a store hashes: renaming one voids the codes pending for it.
 template <>
 struct EnumNames<commands::CodePurpose> {
-  static constexpr std::array<std::pair<commands::CodePurpose, std::string_view>, 2> values{{
+  static constexpr std::array<std::pair<commands::CodePurpose, std::string_view>, 3> values{{
       {commands::CodePurpose::password_reset, "password-reset"},
       {commands::CodePurpose::phone_login, "phone-login"},
+      {commands::CodePurpose::federated_login, "federated-login"},
   }};
 };
 
@@ -88,8 +91,8 @@ struct EnumNames<commands::CodePurpose> {
 
 namespace clientele::commands {
 
-// Six-digit codes sent to a customer out of band. Implementations are thread-safe, and every
-// change is durable when it returns.
+// Six-digit codes sent to a customer out of band, and nonces handed to a client for one use.
+// Implementations are thread-safe, and every change is durable when it returns.
 class OneTimeCodeStore {
  public:
   virtual ~OneTimeCodeStore() = default;
@@ -106,6 +109,16 @@ class OneTimeCodeStore {
   // kCodeAttempts-th wrong one kills the code.
   virtual Result<void> redeem_code(CodePurpose purpose, std::string_view subject,
                                    std::string_view code, Timestamp now) = 0;
+
+  // A new nonce for `purpose`: 32 random bytes, base64url without padding (43 characters), valid
+  // for kCodeLifetime. The store keeps only a keyed hash of it. errc::unavailable when the store
+  // cannot be written.
+  virtual Result<std::string> issue_nonce(CodePurpose purpose, Timestamp now) = 0;
+
+  // Success iff `nonce` was issued for `purpose`, has not expired and was not redeemed before;
+  // it is used up then. errc::forbidden (field "nonce") otherwise, with one message whatever the
+  // reason.
+  virtual Result<void> redeem_nonce(CodePurpose purpose, std::string_view nonce, Timestamp now) = 0;
 };
 
 }  // namespace clientele::commands

@@ -83,16 +83,80 @@ Result<Registration> CustomerCommands::register_customer(customer::Register comm
     // A taken id is the only conflict left: the email and the username are reserved.
     if (outcome || outcome.error().code != errc::conflict) break;
   }
-  if (!outcome && outcome.error().code == errc::unavailable) {
-    // The events may be in the log after all. Release the reservation only once the strand has
-    // caught up with the log, so that the lookups say whether they are.
-    auto caught_up =
-        bus_.run(command.customer_id, [](Strand&) -> Result<void> { return success(); });
-    if (!caught_up) return outcome.error();  // keeps the reservation: the email stays taken
+  // The events may be in the log after all: keep the reservation (the email stays taken) unless
+  // the lookups can tell.
+  if (!outcome && outcome.error().code == errc::unavailable && !settled(command.customer_id)) {
+    return outcome.error();
   }
   release(email_key, command.username);
   if (!outcome) return outcome.error();
   return Registration{command.customer_id, command.username, std::move(*outcome)};
+}
+
+bool CustomerCommands::settled(const CustomerId& customer) {
+  return bus_.run(customer, [](Strand&) -> Result<void> { return success(); }).ok();
+}
+
+Result<void> CustomerCommands::reserve_external(const std::string& key,
+                                                const std::optional<CustomerId>& customer) {
+  const auto taken = [] {
+    return make_error(errc::conflict, "externalUserId",
+                      "is linked to another customer, or being linked");
+  };
+  std::lock_guard lock(mu_);
+  if (externals_.contains(key)) return taken();
+  auto owner = bus_.store().find(Lookup::external_account, key);
+  if (!owner) return owner.error();
+  if (*owner && (!customer || **owner != customer->str())) return taken();
+  externals_.insert(key);
+  return success();
+}
+
+void CustomerCommands::release_external(const std::string& key) {
+  std::lock_guard lock(mu_);
+  externals_.erase(key);
+}
+
+Result<Outcome> CustomerCommands::link_reserved(const CustomerId& customer,
+                                                const customer::LinkExternalAccount& link,
+                                                const std::string& key, const Actor& actor,
+                                                const Origin& origin) {
+  auto linked = execute(customer, link, actor, std::nullopt, origin);
+  // As for a registration: an unknown outcome keeps the account reserved until the lookups tell.
+  if (!linked && linked.error().code == errc::unavailable && !settled(customer)) return linked;
+  release_external(key);
+  return linked;
+}
+
+Result<Outcome> CustomerCommands::link_external_account(const CustomerId& customer,
+                                                        const customer::LinkExternalAccount& link,
+                                                        const Actor& actor, const Origin& origin) {
+  const auto key = IdentityLookups(bus_.store(), bus_.pepper())
+                       .external_key(link.provider, link.external_user_id);
+  if (auto reserved = reserve_external(key, customer); !reserved) return reserved.error();
+  return link_reserved(customer, link, key, actor, origin);
+}
+
+Result<Registration> CustomerCommands::register_linked(customer::Register command,
+                                                       const customer::LinkExternalAccount& link,
+                                                       const Actor& actor, const Origin& origin) {
+  // Cheap refusals first, as in register_customer: a link the rules refuse would leave the new
+  // customer without it.
+  if (auto valid = check_text("externalUserId", link.external_user_id, 1, 255); !valid) {
+    return valid.error();
+  }
+  const auto key = IdentityLookups(bus_.store(), bus_.pepper())
+                       .external_key(link.provider, link.external_user_id);
+  if (auto reserved = reserve_external(key, std::nullopt); !reserved) return reserved.error();
+  auto registered = register_customer(std::move(command), actor, origin);
+  if (!registered) {
+    release_external(key);
+    return registered.error();
+  }
+  auto linked = link_reserved(registered->customer_id, link, key, actor, origin);
+  if (!linked) return linked.error();
+  registered->outcome.add(*linked);
+  return registered;
 }
 
 Result<Outcome> CustomerCommands::execute(const CustomerId& customer,
@@ -137,6 +201,12 @@ Result<std::optional<CustomerId>> CustomerCommands::find_by_phone(std::string_vi
 
 std::string CustomerCommands::phone_key(std::string_view phone) const {
   return IdentityLookups(bus_.store(), bus_.pepper()).phone_key(phone);
+}
+
+Result<std::optional<CustomerId>> CustomerCommands::find_by_external_account(
+    customer::Provider provider, std::string_view subject) {
+  IdentityLookups lookups(bus_.store(), bus_.pepper());
+  return lookups.by_external_account(provider, subject);
 }
 
 }  // namespace clientele::commands

@@ -37,6 +37,23 @@ class CustomerCommands {
   Result<Registration> register_customer(customer::Register command, const Actor& actor,
                                          const Origin& origin = {});
 
+  // Registers a customer as register_customer does, then links the external account `link`
+  // names to them (as link_external_account). The account is reserved for the whole of it, so
+  // that it is linked to no one else meanwhile: errc::conflict (field "externalUserId") when it is
+  // linked, or being linked, to another customer; nothing is registered then. When the link fails
+  // after the registration succeeded (the log is unavailable), the customer stays registered.
+  Result<Registration> register_linked(customer::Register command,
+                                       const customer::LinkExternalAccount& link,
+                                       const Actor& actor, const Origin& origin = {});
+
+  // Links the external account `link` names to `customer`. errc::conflict (field
+  // "externalUserId") when it is linked to another customer — also when two links of one account
+  // run at the same time: at most one of them succeeds; the rules' errors otherwise (errc::conflict
+  // on "provider" when the customer has an account of that provider linked already).
+  Result<Outcome> link_external_account(const CustomerId& customer,
+                                        const customer::LinkExternalAccount& link,
+                                        const Actor& actor, const Origin& origin = {});
+
   // Runs `command` for `customer` (see Strand::execute).
   Result<Outcome> execute(const CustomerId& customer, const customer::Command& command,
                           const Actor& actor, std::optional<std::uint64_t> expected_version = {},
@@ -55,12 +72,31 @@ class CustomerCommands {
   Result<std::optional<CustomerId>> find_by_phone(std::string_view phone);
   std::string phone_key(std::string_view phone) const;
 
+  // The customer the account `subject` at `provider` is linked to
+  // (IdentityLookups::by_external_account), or nullopt.
+  Result<std::optional<CustomerId>> find_by_external_account(customer::Provider provider,
+                                                             std::string_view subject);
+
   Timestamp now() const { return clock_(); }
 
  private:
   // Reserves `email` and a username from `stem` for one registration; releases them when gone.
   Result<std::string> reserve(const std::string& email_key, const std::string& stem);
   void release(const std::string& email_key, const std::string& username);
+  // Reserves the external account `key` (IdentityLookups::external_key) for a link to `customer`
+  // (nullopt: a customer yet to be registered); errc::conflict when it is linked to another
+  // customer or reserved already. Releases it when gone.
+  Result<void> reserve_external(const std::string& key, const std::optional<CustomerId>& customer);
+  void release_external(const std::string& key);
+  // After a command for `customer` whose outcome is unknown: true once the customer's strand has
+  // caught up with the log since, so that the lookups say whether the events are in it. Until
+  // then what the command reserved must stay reserved.
+  bool settled(const CustomerId& customer);
+  // Links the account `key` names, reserved by reserve_external, to `customer`, and releases it
+  // (unless the outcome is unknown and not settled).
+  Result<Outcome> link_reserved(const CustomerId& customer,
+                                const customer::LinkExternalAccount& link, const std::string& key,
+                                const Actor& actor, const Origin& origin);
 
   CommandBus& bus_;
   Clock clock_;
@@ -68,6 +104,7 @@ class CustomerCommands {
   std::mutex mu_;                    // guards the reservations
   std::set<std::string> emails_;     // email keys of registrations in progress
   std::set<std::string> usernames_;  // usernames of registrations in progress
+  std::set<std::string> externals_;  // external account keys of links in progress
 };
 
 // The stem of a new customer's username: first and last name lower-cased, letters and digits

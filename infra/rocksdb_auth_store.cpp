@@ -32,7 +32,10 @@ using events::SecretKey;
 //   f/<family id>            -> <token hash>|<expires ms>|<user id>   a live session and its
 //                                                            one valid token
 //   u/<user id>/<family id>  -> ""                           the sessions of a user
-//   c/<code key>             -> <code hash>|<expires ms>|<wrong attempts>   a pending code
+//   c/<code key>             -> <code hash>|<expires ms>|<wrong attempts>   a pending code; a
+//                                                            pending nonce (its key is the
+//                                                            nonce's) has no code hash and no
+//                                                            attempts
 // A rotated token keeps its t/ row until it expires, so that presenting it again is known as a
 // reuse. Revoking a family deletes its f/ and u/ rows: its t/ rows then lead nowhere.
 constexpr std::string_view kTokenRows = "t/";
@@ -59,6 +62,9 @@ Error reused_token() {
 }
 Error rejected_code() {
   return make_error(errc::forbidden, "code", "the code is wrong, expired or used up");
+}
+Error rejected_nonce() {
+  return make_error(errc::forbidden, "nonce", "the nonce is unknown, expired or used");
 }
 Error damaged(std::string_view row_kind) {
   return make_error(errc::corrupt, "",
@@ -451,6 +457,30 @@ Result<void> RocksDbAuthStore::redeem_code(CodePurpose purpose, std::string_view
   }
   if (auto w = impl_->write(batch); !w) return w.error();
   return rejected_code();
+}
+
+Result<std::string> RocksDbAuthStore::issue_nonce(CodePurpose purpose, Timestamp now) {
+  auto nonce = new_token();
+  // 256 random bits: a new row, which no other operation can know yet, so it needs no lock.
+  rocksdb::WriteBatch batch;
+  batch.Put(impl_->code_row(purpose, nonce),
+            encode(CodeRow{"", millis(now + commands::kCodeLifetime), 0}));
+  if (auto w = impl_->write(batch); !w) return w.error();
+  return nonce;
+}
+
+Result<void> RocksDbAuthStore::redeem_nonce(CodePurpose purpose, std::string_view nonce,
+                                            Timestamp now) {
+  const auto key = impl_->code_row(purpose, nonce);
+  const auto lock = impl_->lock(key);
+  auto found = impl_->read(key, decode_code, "nonce");
+  if (!found) return found.error();
+  if (!*found) return rejected_nonce();
+  rocksdb::WriteBatch batch;
+  batch.Delete(key);  // used up, or expired: either way it never redeems again
+  if (auto w = impl_->write(batch); !w) return w.error();
+  if ((*found)->expires <= millis(now)) return rejected_nonce();
+  return success();
 }
 
 // Adds to `batch` the deletion of every row under `prefix` that expired at `now` (with the user

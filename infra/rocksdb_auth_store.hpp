@@ -3,8 +3,8 @@
 // (commands/administrators.hpp) on their own RocksDB database: the service
 // keeps it in DATA/auth. Nothing personal and no secret is stored: a refresh token only as its
 // SHA-256, a one-time code only as an HMAC under a key derived from the caller's secret, and the
-// subject of a code only as an HMAC too. Every write is one WriteBatch, synced before the call
-// returns, so that a revocation, a rotation or a counted attempt survives a crash.
+// subject of a code and a nonce only as an HMAC too. Every write is one WriteBatch, synced before
+// the call returns, so that a revocation, a rotation or a counted attempt survives a crash.
 
 #include <cstddef>
 #include <filesystem>
@@ -39,6 +39,9 @@ class RocksDbAuthStore final : public commands::RefreshTokenStore,
                                  Timestamp now) override;
   Result<void> redeem_code(commands::CodePurpose purpose, std::string_view subject,
                            std::string_view code, Timestamp now) override;
+  Result<std::string> issue_nonce(commands::CodePurpose purpose, Timestamp now) override;
+  Result<void> redeem_nonce(commands::CodePurpose purpose, std::string_view nonce,
+                            Timestamp now) override;
 
   Result<commands::Administrator> create_administrator(std::string_view email_key,
                                                        std::string password_hash,
@@ -47,7 +50,7 @@ class RocksDbAuthStore final : public commands::RefreshTokenStore,
       std::string_view email_key) override;
   Result<std::optional<commands::Administrator>> administrator(const UserId& id) override;
 
-  // Deletes every token, session and code that expired at `now`; returns how many rows it
+  // Deletes every token, session, code and nonce that expired at `now`; returns how many rows it
   // deleted. Expired rows are harmless (they are refused as expired), so the service calls this
   // now and then; it holds up the other operations while it scans the store.
   Result<std::size_t> purge_expired(Timestamp now);

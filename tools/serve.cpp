@@ -6,6 +6,7 @@
 #include <csignal>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <stop_token>
 #include <thread>
 
@@ -24,6 +25,7 @@
 #include "tools/admin.hpp"
 #include "tools/admin_command.hpp"
 #include "tools/installation.hpp"
+#include "tools/oidc_config.hpp"
 #include "tools/port_file.hpp"
 #include "tools/read_models.hpp"
 #include "tools/rebuilds.hpp"
@@ -111,6 +113,7 @@ struct ApiSources {
   Accounts& accounts;
   ReadModels& views;
   const api::ReadYourWrites& read_your_writes;
+  const api::OidcVerifier* identity_providers;  // null: none configured
 };
 
 Result<Api> start_api(const ServeOptions& options, const ListenAddress& address,
@@ -126,7 +129,9 @@ Result<Api> start_api(const ServeOptions& options, const ListenAddress& address,
                                             .rate_limit = *accounts.rate_limit,
                                             .idempotency = *accounts.idempotency,
                                             .clock = infra::utc_now,
-                                            .monotonic_clock = api::ThrottleClock::now},
+                                            .monotonic_clock = api::ThrottleClock::now,
+                                            .identity_providers = from.identity_providers,
+                                            .log = log_from_api},
                                    .customers = {.store = *from.views.store,
                                                  .profiles = from.views.profiles,
                                                  .read_your_writes = from.read_your_writes},
@@ -178,6 +183,16 @@ void drain_api(api::HttpServer& server, double drain_seconds) {
   infra::log_info("http server stopped");
 }
 
+// The identity providers of federated login that --oidc-config names (oidc_config.hpp); nullopt
+// without the option.
+Result<std::optional<api::OidcVerifier>> identity_providers_of(const ServeOptions& options) {
+  if (options.oidc_config.empty()) return std::optional<api::OidcVerifier>();
+  auto loaded = load_oidc_config(options.oidc_config);
+  if (!loaded) return loaded.error();
+  infra::log_info("identity providers loaded", {{"config", options.oidc_config}});
+  return std::optional<api::OidcVerifier>(std::move(*loaded));
+}
+
 // Opens the installation and its read models, folds the log into them, serves the API and the
 // admin channel, and waits for the stop. Returns the exit code.
 int serve(const ServeOptions& serve_options, const std::function<void()>& wait_for_stop) {
@@ -185,6 +200,12 @@ int serve(const ServeOptions& serve_options, const std::function<void()>& wait_f
   auto address = parse_listen(serve_options.listen);
   if (!address) {
     infra::log_error("cannot listen", {{"error", address.error().message}});
+    return 1;
+  }
+  auto identity_providers = identity_providers_of(serve_options);
+  if (!identity_providers) {
+    infra::log_error("cannot load the identity providers",
+                     {{"error", identity_providers.error().message}});
     return 1;
   }
   auto installation = open_installation(options);
@@ -270,7 +291,8 @@ int serve(const ServeOptions& serve_options, const std::function<void()>& wait_f
   lag.start();
   const api::ReadYourWrites read_your_writes(projector, log.partition_count());
   auto api = start_api(serve_options, *address,
-                       {lag, projector, metrics, **accounts, **views, read_your_writes});
+                       {lag, projector, metrics, **accounts, **views, read_your_writes,
+                        *identity_providers ? &**identity_providers : nullptr});
   if (!api) {
     infra::log_error("cannot serve the api", {{"error", api.error().message}});
     stopping.request_stop();
@@ -361,6 +383,12 @@ void add_serve_options(CLI::App& command, ServeOptions& options) {
       ->envname("CLIENTELE_AUTH_BURST")
       ->check(CLI::Range(1.0, 1e6))
       ->capture_default_str();
+  command
+      .add_option("--oidc-config", options.oidc_config,
+                  "JSON file naming the identity providers of federated login (google, kakao, "
+                  "apple): issuer, our client ids, and the key set file of each; without it "
+                  "federated login is refused")
+      ->envname("CLIENTELE_OIDC_CONFIG");
 }
 
 int run_serve(const ServeOptions& options) {

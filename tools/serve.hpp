@@ -28,6 +28,9 @@ struct ServeOptions {
   // routes.
   double auth_rate = 5;
   double auth_burst = 20;
+  // --oidc-config: the identity providers of federated login (oidc_config.hpp); "" = none, and
+  // federated login answers 400.
+  std::string oidc_config;
 };
 
 // Adds the options of `serve` to `command`, bound to `options`.
@@ -37,7 +40,7 @@ void add_serve_options(CLI::App& command, ServeOptions& options);
 // REST API and the admin channel, and runs until SIGTERM or SIGINT. Then it drains the API
 // (requests that begin are refused with 503, those in flight are answered), lets the projector
 // commit its batch, and exits. Returns the exit code: 0 after a clean stop, 1 when the stores
-// cannot be opened or the address cannot be bound.
+// cannot be opened, the address cannot be bound or the --oidc-config file does not load.
 int run_serve(const ServeOptions& options);
 
 }  // namespace clientele::tools

@@ -1,15 +1,13 @@
-// OpenID Connect ID tokens (api/oidc.hpp): keys made here with OpenSSL, published in JWKS files
-// as a provider would, and tokens signed here by hand. A token signed as the provider signs
-// verifies with its claims; every token that differs in one respect is refused for the reason
-// expected; and key sets that are not sound do not load.
+// OpenID Connect ID tokens (api/oidc.hpp): keys made with OpenSSL, published in JWKS files as a
+// provider would, and tokens signed by hand (tests/support/id_tokens.hpp). A token signed as the
+// provider signs verifies with its claims; every token that differs in one respect is refused for
+// the reason expected; and key sets that are not sound do not load.
 
 #include "api/oidc.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -23,6 +21,8 @@
 #include <vector>
 
 #include "api/jwt.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/id_tokens.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace clientele::api {
@@ -30,6 +30,19 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using testing::es256;
+using testing::jws_header;
+using testing::key_set;
+using testing::number;
+using testing::openssl_signature;
+using testing::p256_jwk;
+using testing::p256_key;
+using testing::Pkey;
+using testing::rs256;
+using testing::rsa_jwk;
+using testing::rsa_key;
+using testing::signing_input;
+using testing::write_file;
 
 constexpr const char* kGoogleIssuer = "https://accounts.google.com";
 constexpr const char* kWebClient = "1234-web.apps.googleusercontent.com";
@@ -42,83 +55,11 @@ constexpr const char* kNonce = "n-0S6_WzA2Mj";
 constexpr std::int64_t kSeconds = 1'768'919'400;
 const Timestamp kNow = Timestamp(std::chrono::seconds(kSeconds)) + 123ms;
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-
 const unsigned char* bytes_of(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
 
-// ---- Keys and signatures, made with OpenSSL as a provider would ----
-
-Pkey rsa_key(std::size_t bits = 2048) {
-  Pkey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", bits));
-  EXPECT_NE(key, nullptr);
-  return key;
-}
-
-Pkey p256_key() {
-  Pkey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
-  EXPECT_NE(key, nullptr);
-  return key;
-}
-
-// The big-endian bytes of the number parameter `name` of `key`, left-padded to `size` if given.
-std::string number(const EVP_PKEY* key, const char* name, int size = 0) {
-  BIGNUM* bn = nullptr;
-  EXPECT_EQ(EVP_PKEY_get_bn_param(key, name, &bn), 1) << name;
-  std::string out(static_cast<std::size_t>(size > 0 ? size : BN_num_bytes(bn)), '\0');
-  BN_bn2binpad(bn, reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(out.size()));
-  BN_free(bn);
-  return out;
-}
-
-json rsa_jwk(const std::string& kid, const EVP_PKEY* key) {
-  return {{"kty", "RSA"},
-          {"use", "sig"},
-          {"alg", "RS256"},
-          {"kid", kid},
-          {"n", base64url_encode(number(key, OSSL_PKEY_PARAM_RSA_N))},
-          {"e", base64url_encode(number(key, OSSL_PKEY_PARAM_RSA_E))}};
-}
-
-json p256_jwk(const std::string& kid, const EVP_PKEY* key) {
-  return {{"kty", "EC"},
-          {"crv", "P-256"},
-          {"kid", kid},
-          {"x", base64url_encode(number(key, OSSL_PKEY_PARAM_EC_PUB_X, 32))},
-          {"y", base64url_encode(number(key, OSSL_PKEY_PARAM_EC_PUB_Y, 32))}};
-}
-
-// `key`'s signature over the SHA-256 of `input`, as OpenSSL gives it (PKCS #1 v1.5 for RSA, DER
-// for ECDSA).
-std::string openssl_signature(EVP_PKEY* key, std::string_view input) {
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  std::size_t size = 0;
-  EXPECT_EQ(EVP_DigestSignInit_ex(context, nullptr, "SHA256", nullptr, nullptr, key, nullptr), 1);
-  EXPECT_EQ(EVP_DigestSign(context, nullptr, &size, bytes_of(input), input.size()), 1);
-  std::string out(size, '\0');
-  EXPECT_EQ(EVP_DigestSign(context, reinterpret_cast<unsigned char*>(out.data()), &size,
-                           bytes_of(input), input.size()),
-            1);
-  EVP_MD_CTX_free(context);
-  out.resize(size);
-  return out;
-}
-
-// The JWS form of an ECDSA P-256 signature: r || s, 32 bytes each.
-std::string raw_of_der(const std::string& der) {
-  const auto* in = bytes_of(der);
-  ECDSA_SIG* signature = d2i_ECDSA_SIG(nullptr, &in, static_cast<long>(der.size()));
-  EXPECT_NE(signature, nullptr);
-  std::string out(64, '\0');
-  BN_bn2binpad(ECDSA_SIG_get0_r(signature), reinterpret_cast<unsigned char*>(out.data()), 32);
-  BN_bn2binpad(ECDSA_SIG_get0_s(signature), reinterpret_cast<unsigned char*>(out.data()) + 32, 32);
-  ECDSA_SIG_free(signature);
-  return out;
-}
+// ---- What an attacker would make ----
 
 std::string hmac_sha256(std::string_view secret, std::string_view input) {
   std::string out(32, '\0');
@@ -142,20 +83,6 @@ std::string public_pem(EVP_PKEY* key) {
 }
 
 // ---- Tokens ----
-
-std::string signing_input(const json& header, const json& claims) {
-  return base64url_encode(header.dump()) + "." + base64url_encode(claims.dump());
-}
-
-std::string rs256(EVP_PKEY* key, const json& header, const json& claims) {
-  const auto input = signing_input(header, claims);
-  return input + "." + base64url_encode(openssl_signature(key, input));
-}
-
-std::string es256(EVP_PKEY* key, const json& header, const json& claims) {
-  const auto input = signing_input(header, claims);
-  return input + "." + base64url_encode(raw_of_der(openssl_signature(key, input)));
-}
 
 std::vector<std::string> segments(const std::string& token) {
   const auto first = token.find('.');
@@ -186,18 +113,6 @@ json kakao_claims() {
   claims["aud"] = kKakaoApp;
   claims.erase("azp");
   return claims;
-}
-
-json jws_header(const char* alg, const char* kid) {
-  return {{"alg", alg}, {"kid", kid}, {"typ", "JWT"}};
-}
-
-json key_set(std::vector<json> keys) {
-  return {{"keys", std::move(keys)}};
-}
-
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
 }
 
 // Three keys of Google's ("g-rsa", "g-ec") and Kakao's ("k-rsa"), made once for all tests.
@@ -578,6 +493,17 @@ TEST_F(Oidc, AnUnknownProviderIsNotFoundOnFieldProvider) {
   const auto verified = verifier().verify("facebook", google_token(google_claims()), kNonce, kNow);
   ASSERT_FALSE(verified.ok());
   EXPECT_EQ(verified.error(), make_error(errc::not_found, "provider", "oidc: unknown provider"));
+  EXPECT_FALSE(verifier().knows("facebook"));
+  EXPECT_FALSE(verifier().knows("apple")) << "not configured here";
+  EXPECT_TRUE(verifier().knows("google"));
+  EXPECT_TRUE(verifier().knows("kakao"));
+}
+
+TEST(ExpectedNonce, AppleTokensCarryTheSha256OfTheNonceInLowerCaseHex) {
+  EXPECT_EQ(expected_nonce("apple", "abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(expected_nonce("google", "abc"), "abc");
+  EXPECT_EQ(expected_nonce("kakao", kNonce), kNonce);
 }
 
 // ---- Loading key sets ----

@@ -1,5 +1,6 @@
-// The RocksDB auth session store: refresh tokens (rotation, reuse, revocation, expiry) and one-time
-// codes (attempts, expiry, replacement), across reopening and under concurrent rotation.
+// The RocksDB auth session store: refresh tokens (rotation, reuse, revocation, expiry), one-time
+// codes (attempts, expiry, replacement) and nonces (single use, expiry), across reopening and
+// under concurrent rotation and redemption.
 
 #include <gtest/gtest.h>
 
@@ -59,6 +60,11 @@ class AuthStoreTest : public ::testing::Test {
   std::string code(RocksDbAuthStore& store, std::string_view subject, Timestamp now = kT0,
                    CodePurpose purpose = CodePurpose::password_reset) {
     auto issued = store.issue_code(purpose, subject, now);
+    if (!issued) throw std::runtime_error(issued.error().message);
+    return *issued;
+  }
+  std::string nonce(RocksDbAuthStore& store, Timestamp now = kT0) {
+    auto issued = store.issue_nonce(CodePurpose::federated_login, now);
     if (!issued) throw std::runtime_error(issued.error().message);
     return *issued;
   }
@@ -411,6 +417,74 @@ TEST_F(AuthStoreTest, EveryRefusalOfACodeReadsTheSame) {
   ASSERT_FALSE(expired.ok());
   EXPECT_EQ(none.error(), wrong.error());
   EXPECT_EQ(wrong.error(), expired.error());
+}
+
+// Nonces.
+
+TEST_F(AuthStoreTest, ANonceRedeemsOnceForItsPurpose) {
+  auto store = open();
+  const auto issued = nonce(*store);
+  EXPECT_EQ(issued.size(), 43u) << "32 bytes, base64url without padding";
+  EXPECT_NE(issued, nonce(*store));
+  expect_forbidden(store->redeem_nonce(CodePurpose::phone_login, issued, kT0));
+  EXPECT_TRUE(store->redeem_nonce(CodePurpose::federated_login, issued, kT0 + 1min).ok());
+  const auto again = store->redeem_nonce(CodePurpose::federated_login, issued, kT0 + 1min);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, errc::forbidden);
+  EXPECT_EQ(again.error().field, "nonce");
+  const auto unknown = store->redeem_nonce(CodePurpose::federated_login, "made-up", kT0);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error(), again.error()) << "one answer whatever the reason";
+}
+
+TEST_F(AuthStoreTest, ANonceExpiresAfterTenMinutes) {
+  auto store = open();
+  const auto in_time = nonce(*store);
+  EXPECT_TRUE(
+      store->redeem_nonce(CodePurpose::federated_login, in_time, kT0 + kCodeLifetime - 1ms).ok());
+  const auto late = nonce(*store);
+  expect_forbidden(store->redeem_nonce(CodePurpose::federated_login, late, kT0 + kCodeLifetime));
+  expect_forbidden(store->redeem_nonce(CodePurpose::federated_login, late, kT0));
+}
+
+TEST_F(AuthStoreTest, NoncesSurviveReopeningAndAreStoredOnlyAsHashes) {
+  std::string issued;
+  {
+    auto store = open();
+    issued = nonce(*store);
+  }
+  EXPECT_EQ(files_containing({dir_.path()}, issued).size(), 0u);
+  auto store = open();
+  EXPECT_TRUE(store->redeem_nonce(CodePurpose::federated_login, issued, kT0).ok());
+}
+
+TEST_F(AuthStoreTest, ExpiredNoncesArePurged) {
+  auto store = open();
+  nonce(*store);
+  const auto fresh = nonce(*store, kT0 + 1h);
+  auto purged = store->purge_expired(kT0 + kCodeLifetime);
+  ASSERT_TRUE(purged.ok()) << purged.error().message;
+  EXPECT_EQ(*purged, 1u);
+  EXPECT_TRUE(store->redeem_nonce(CodePurpose::federated_login, fresh, kT0 + 1h).ok());
+}
+
+TEST_F(AuthStoreTest, OfConcurrentRedemptionsOfANonceExactlyOneSucceeds) {
+  auto store = open();
+  constexpr int kThreads = 8;
+  for (int round = 0; round < 10; ++round) {
+    const auto issued = nonce(*store);
+    std::latch start(kThreads);
+    std::atomic<int> redeemed{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&] {
+        start.arrive_and_wait();
+        redeemed += store->redeem_nonce(CodePurpose::federated_login, issued, kT0).ok();
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    ASSERT_EQ(redeemed.load(), 1) << "round " << round;
+  }
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #pragma once
-// Raw-byte searches over files on disk: the erasure proofs (DESIGN.md §3) look for personal values
-// and keys in every file a store wrote.
+// Files on disk for tests: raw-byte searches (the erasure proofs of DESIGN.md §3 look for
+// personal values and keys in every file a store wrote), and writing a file whole.
 
 #include <filesystem>
 #include <fstream>
@@ -9,6 +9,11 @@
 #include <vector>
 
 namespace clientele::testing {
+
+// Writes `text` to `path` (replacing what was there).
+inline void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
 
 // The regular files under `dirs` (recursively) whose bytes contain `needle`.
 inline std::vector<std::string> files_containing(const std::vector<std::filesystem::path>& dirs,

@@ -1,0 +1,89 @@
+#pragma once
+// The fixture of the auth flow's end-to-end tests (auth_test.cpp, federated_test.cpp): the real
+// `clientele serve` on a free port, and what a REST client sends it over HTTP.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "events/crypto.hpp"
+#include "tests/support/clientele.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace clientele::testing {
+
+inline constexpr const char* kPassword = "correct horse 42";
+
+// Cheap password hashing, and a rate limit on the auth routes of `rate` requests per second
+// after a burst of `burst` (by default one the tests do not reach unless they mean to).
+inline std::vector<std::string> auth_options(const std::string& rate = "1000",
+                                             const std::string& burst = "1000") {
+  return {"--argon2-ops", "1",  "--argon2-memory-mib", "1",  "--allow-weak-password-hashing",
+          "--auth-rate",  rate, "--auth-burst",        burst};
+}
+
+inline std::vector<std::string> with(std::vector<std::string> base,
+                                     const std::vector<std::string>& more) {
+  base.insert(base.end(), more.begin(), more.end());
+  return base;
+}
+
+// A new installation's secrets in `dir` (store_options).
+inline void write_secrets(const std::filesystem::path& dir) {
+  write_secret(dir / "kek", events::SecretKey::random());
+  write_secret(dir / "pepper", events::SecretKey::random());
+}
+
+// A `clientele serve` on a new installation in a temporary directory (started before each test),
+// and a REST client's calls to it.
+class AuthFlow : public ::testing::Test {
+ protected:
+  AuthFlow() { write_secrets(dir_.path()); }
+
+  void start(std::vector<std::string> extra = auth_options()) {
+    service_.reset();
+    service_ = std::make_unique<Service>(with(serve_command(dir_.path()), extra), dir_.path());
+    ASSERT_FALSE(service_->address.empty()) << "the service did not start";
+  }
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(start()); }
+
+  HttpAnswer post(const std::string& path, const nlohmann::json& body,
+                  std::vector<std::string> headers = {}) {
+    headers.push_back("Content-Type: application/json");
+    return http(
+        {.method = "POST", .url = service_->url(path), .body = body.dump(), .headers = headers});
+  }
+  HttpAnswer put(const std::string& path, const nlohmann::json& body, const std::string& token) {
+    return http({.method = "PUT",
+                 .url = service_->url(path),
+                 .body = body.dump(),
+                 .headers = {"Content-Type: application/json", "Authorization: Bearer " + token}});
+  }
+  HttpAnswer me(const std::string& token, const std::string& position = "") {
+    std::vector<std::string> headers{"Authorization: Bearer " + token};
+    if (!position.empty()) headers.push_back("X-Clientele-Position: " + position);
+    return http({.url = service_->url("/api/v1/customers/me"), .headers = headers});
+  }
+
+  HttpAnswer register_customer(const std::string& email, const std::string& first = "Ada",
+                               const std::string& last = "Lovelace") {
+    return post(
+        "/api/v1/auth/register",
+        {{"email", email}, {"password", kPassword}, {"firstName", first}, {"lastName", last}});
+  }
+  HttpAnswer login(const nlohmann::json& body) { return post("/api/v1/auth/login", body); }
+
+  TempDir dir_;
+  std::unique_ptr<Service> service_;
+};
+
+inline std::string token_of(const HttpAnswer& answer, const char* which = "accessToken") {
+  return answer.json()["data"].value(which, "");
+}
+
+}  // namespace clientele::testing
