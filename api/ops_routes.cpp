@@ -85,6 +85,16 @@ void render_commands(const commands::CommandStats& stats, PrometheusText& out) {
   out.sample("clientele_erasures_total", {}, static_cast<double>(stats.erasures.load()));
 }
 
+// Password hashing: a queue of hashes waiting means logins are waiting for a core.
+void render_password_hashing(const commands::PasswordHasher::Load& load, PrometheusText& out) {
+  out.family("clientele_password_hashes_running", "gauge",
+             "argon2id computations (logins, registrations, password changes) running now.");
+  out.sample("clientele_password_hashes_running", {}, load.running);
+  out.family("clientele_password_hashes_waiting", "gauge",
+             "argon2id computations waiting for their turn (at most one per core runs at once).");
+  out.sample("clientele_password_hashes_waiting", {}, load.waiting);
+}
+
 }  // namespace
 
 Result<void> add_ops_routes(Router& router, const OpsSources& from, OpsOptions options) {
@@ -103,6 +113,7 @@ Result<void> add_ops_routes(Router& router, const OpsSources& from, OpsOptions o
     PrometheusText out;
     from.metrics.render(out);
     render_commands(from.commands, out);
+    render_password_hashing(from.passwords.load(), out);
     const auto& lag = from.lag;
     const auto& projector = from.projector;
     render_lag(lag.latest(), Clock::now(), out);

@@ -5,8 +5,8 @@
 //                 behind any partition; else 503 with the reasons (the log cannot be read, its
 //                 last answer is too old, a partition stopped folding, the lag is too large).
 //   GET /metrics  Prometheus text: requests and latency per route template and status, commands,
-//                 appends and erasures, the lag
-//                 of each read model per partition, the log's end per partition, events folded.
+//                 appends and erasures, password hashes running and waiting, the lag of each
+//                 read model per partition, the log's end per partition, events folded.
 
 #include <chrono>
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include "api/metrics.hpp"
 #include "api/router.hpp"
 #include "commands/command_bus.hpp"
+#include "commands/password.hpp"
 #include "domain/result.hpp"
 #include "projections/projector.hpp"
 
@@ -34,6 +35,7 @@ struct OpsSources {
   const projections::Projector& projector;
   const HttpMetrics& metrics;
   const commands::CommandStats& commands;
+  const commands::PasswordHasher& passwords;
 };
 
 // Adds the three routes to `router`.

@@ -9,7 +9,9 @@ Result<Router> build_routes(RouteContext context) {
   if (auto added = add_auth_routes(router, context.auth); !added) return added.error();
   if (auto added = add_customer_routes(router, context.customers); !added) return added.error();
   if (auto added = add_ops_routes(
-          router, {context.lag, context.projector, context.metrics, context.commands}, context.ops);
+          router,
+          {context.lag, context.projector, context.metrics, context.commands, context.passwords},
+          context.ops);
       !added)
     return added.error();
   if (auto added = add_openapi_route(router); !added) return added.error();

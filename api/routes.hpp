@@ -17,14 +17,15 @@ namespace clientele::api {
 
 // What the routes answer from. The referenced objects must outlive the router built.
 struct RouteContext {
-  const LagMonitor& lag;                    // /readyz, /metrics
-  const projections::Projector& projector;  // /metrics
-  const HttpMetrics& metrics;               // /metrics
-  const commands::CommandStats& commands;   // /metrics
-  AuthRoutes auth;                          // /api/v1/auth/...
-  CustomerRoutes customers;                 // /api/v1/customers/...
-  OpsOptions ops{};                         // /readyz
-  SwaggerUi swagger_ui{};                   // /docs; empty: not installed (503)
+  const LagMonitor& lag;                      // /readyz, /metrics
+  const projections::Projector& projector;    // /metrics
+  const HttpMetrics& metrics;                 // /metrics
+  const commands::CommandStats& commands;     // /metrics
+  const commands::PasswordHasher& passwords;  // /metrics
+  AuthRoutes auth;                            // /api/v1/auth/...
+  CustomerRoutes customers;                   // /api/v1/customers/...
+  OpsOptions ops{};                           // /readyz
+  SwaggerUi swagger_ui{};                     // /docs; empty: not installed (503)
 };
 
 // Every route: the auth and customer routes, the ops routes, /openapi.json and /docs. Errors are

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "domain/validation.hpp"
@@ -62,9 +65,54 @@ bool initialize_sodium() {
 
 }  // namespace
 
+class PasswordHasher::Turns {
+ public:
+  explicit Turns(unsigned limit) : limit_(limit) {}
+
+  // Holds a turn from construction to destruction.
+  class Turn {
+   public:
+    explicit Turn(Turns& turns) : turns_(turns) { turns_.take(); }
+    ~Turn() { turns_.give_back(); }
+    Turn(const Turn&) = delete;
+    Turn& operator=(const Turn&) = delete;
+
+   private:
+    Turns& turns_;
+  };
+
+  Load load() const {
+    const std::lock_guard lock(mutex_);
+    return load_;
+  }
+
+ private:
+  void take() {
+    std::unique_lock lock(mutex_);
+    ++load_.waiting;
+    free_.wait(lock, [&] { return load_.running < limit_; });
+    --load_.waiting;
+    ++load_.running;
+  }
+
+  void give_back() {
+    {
+      const std::lock_guard lock(mutex_);
+      --load_.running;
+    }
+    free_.notify_one();
+  }
+
+  const unsigned limit_;
+  mutable std::mutex mutex_;
+  std::condition_variable free_;
+  Load load_;
+};
+
 PasswordHashing PasswordHashing::for_tests() {
-  return PasswordHashing{crypto_pwhash_argon2id_OPSLIMIT_MIN, crypto_pwhash_argon2id_MEMLIMIT_MIN,
-                         /*allow_weak=*/true};
+  return PasswordHashing{.ops_limit = crypto_pwhash_argon2id_OPSLIMIT_MIN,
+                         .mem_limit = crypto_pwhash_argon2id_MEMLIMIT_MIN,
+                         .allow_weak = true};
 }
 
 Result<void> PasswordHashing::validate() const {
@@ -92,6 +140,8 @@ Result<PasswordHasher> PasswordHasher::create(PasswordHashing params) {
   if (!initialize_sodium()) {
     return make_error(errc::unavailable, "", "libsodium could not be initialized");
   }
+  if (params.concurrency == 0)
+    params.concurrency = std::max(1U, std::thread::hardware_concurrency());
   // The dummy's password is random and forgotten: nothing can match it.
   std::array<unsigned char, 16> random{};
   randombytes_buf(random.data(), random.size());
@@ -105,10 +155,17 @@ Result<PasswordHasher> PasswordHasher::create(PasswordHashing params) {
 }
 
 PasswordHasher::PasswordHasher(PasswordHashing params, std::string dummy_hash)
-    : params_(params), dummy_hash_(std::move(dummy_hash)) {}
+    : params_(params),
+      dummy_hash_(std::move(dummy_hash)),
+      turns_(std::make_shared<Turns>(params.concurrency)) {}
+
+PasswordHasher::Load PasswordHasher::load() const {
+  return turns_->load();
+}
 
 Result<std::string> PasswordHasher::hash(std::string_view password) const {
   std::array<char, crypto_pwhash_STRBYTES> out{};
+  const Turns::Turn turn(*turns_);
   if (crypto_pwhash_str_alg(out.data(), password.data(), password.size(), params_.ops_limit,
                             params_.mem_limit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
     // The only failure left once the parameters are valid is the allocation of mem_limit bytes.
@@ -122,6 +179,7 @@ bool PasswordHasher::verify(std::string_view hash, std::string_view password) co
   // libsodium reads the hash as a NUL-terminated string of at most STRBYTES - 1 characters.
   if (hash.size() >= crypto_pwhash_STRBYTES) return false;
   const std::string stored(hash);
+  const Turns::Turn turn(*turns_);
   return crypto_pwhash_str_verify(stored.c_str(), password.data(), password.size()) == 0;
 }
 

@@ -4,6 +4,7 @@
 // the rules a new password must follow.
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,12 @@ struct PasswordHashing {
   // Accept parameters below OWASP's minimum. Only for_tests() and an explicit, named option of
   // the CLI may set it — never a default — so that weak hashing is a decision someone made.
   bool allow_weak = false;
+  // How many hashes may run at once; the others wait their turn. Each running hash holds
+  // mem_limit bytes and a core, so this bounds what a burst of logins can take: mem_limit times
+  // this in memory, and this many cores, however many requests arrive together (while the
+  // threads that serve them are free to do other work, such as waiting on the disk). 0: one per
+  // core of the machine.
+  unsigned concurrency = 0;
 
   // The cheapest parameters libsodium accepts (t = 1, m = 8 KiB) with allow_weak set: for tests,
   // where each hash at the minimum would cost tens of milliseconds.
@@ -31,10 +38,16 @@ struct PasswordHashing {
   Result<void> validate() const;
 };
 
-// Hashes and verifies passwords with fixed parameters. Immutable once made, so thread-safe; each
-// call costs one argon2id computation (memory: mem_limit per concurrent call).
+// Hashes and verifies passwords with fixed parameters. Thread-safe; each call costs one argon2id
+// computation, run when its turn comes (PasswordHashing::concurrency). Copies share their turns.
 class PasswordHasher {
  public:
+  // The hashes running and waiting for their turn, at one moment.
+  struct Load {
+    unsigned running = 0;
+    unsigned waiting = 0;
+  };
+
   // A hasher with `params`; errc::invalid when params.validate() fails, errc::unavailable when
   // libsodium cannot be initialized or cannot allocate the memory for the dummy hash.
   static Result<PasswordHasher> create(PasswordHashing params);
@@ -56,13 +69,20 @@ class PasswordHasher {
   // hash at all), so that it should be replaced by hash(password) after a successful verify().
   bool needs_rehash(std::string_view hash) const;
 
+  // The parameters, with concurrency resolved (never 0).
   const PasswordHashing& parameters() const { return params_; }
 
+  // How many hashes run and wait now (for /metrics).
+  Load load() const;
+
  private:
+  class Turns;  // hands out the turns to hash: at most params_.concurrency at once
+
   PasswordHasher(PasswordHashing params, std::string dummy_hash);
 
-  PasswordHashing params_;  // the cost of every hash made here
-  std::string dummy_hash_;  // the hash of a random password, made with params_, for verify_dummy
+  PasswordHashing params_;        // the cost of every hash made here
+  std::string dummy_hash_;        // the hash of a random password, made with params_
+  std::shared_ptr<Turns> turns_;  // shared by copies, so that they all count against one limit
 };
 
 // The rules for a new password (register, change-password, reset-password): 8 to 128 characters

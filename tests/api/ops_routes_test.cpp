@@ -30,9 +30,9 @@ class OpsRoutesTest : public projections::ReadModelTest {
 
   void route(std::int64_t max_lag) {
     Router router;
-    ASSERT_TRUE(
-        add_ops_routes(router, {*lag_, *live_, metrics_, commands_}, {.ready_max_lag = max_lag})
-            .ok());
+    ASSERT_TRUE(add_ops_routes(router, {*lag_, *live_, metrics_, commands_, passwords_},
+                               {.ready_max_lag = max_lag})
+                    .ok());
     dispatcher_ = std::make_unique<Dispatcher>(std::move(router), DispatchOptions{});
   }
 
@@ -66,6 +66,8 @@ class OpsRoutesTest : public projections::ReadModelTest {
   std::unique_ptr<LagMonitor> lag_;
   HttpMetrics metrics_;
   commands::CommandStats commands_;
+  commands::PasswordHasher passwords_ =
+      commands::PasswordHasher::create(commands::PasswordHashing::for_tests()).value();
   std::unique_ptr<Dispatcher> dispatcher_;
 };
 
@@ -131,7 +133,7 @@ TEST_F(OpsRoutesTest, MetricsShowTheLagOfEachModelPerPartitionAndTheLogsEnd) {
   EXPECT_EQ(metrics.body.find(kBob.str()), std::string::npos) << "a customer id in a label";
 }
 
-TEST_F(OpsRoutesTest, MetricsCountCommandsAppendsAndErasures) {
+TEST_F(OpsRoutesTest, MetricsCountCommandsAppendsErasuresAndPasswordHashes) {
   route(0);
   commands_.decided = 5;
   commands_.refused = 2;
@@ -143,7 +145,10 @@ TEST_F(OpsRoutesTest, MetricsCountCommandsAppendsAndErasures) {
        {"clientele_commands_total{result=\"decided\"} 5\n",
         "clientele_commands_total{result=\"refused\"} 2\n",
         "clientele_commands_total{result=\"failed\"} 1\n", "clientele_events_appended_total 7\n",
-        "clientele_erasures_total 1\n", "# TYPE clientele_erasures_total counter\n"}) {
+        "clientele_erasures_total 1\n", "# TYPE clientele_erasures_total counter\n",
+        "# TYPE clientele_password_hashes_running gauge\n", "clientele_password_hashes_running 0\n",
+        "# TYPE clientele_password_hashes_waiting gauge\n",
+        "clientele_password_hashes_waiting 0\n"}) {
     EXPECT_NE(metrics.find(sample), std::string::npos) << sample << metrics;
   }
 }

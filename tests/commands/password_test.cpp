@@ -159,6 +159,48 @@ TEST(PasswordHasher, IsUsableFromManyThreads) {
   EXPECT_EQ(verified.load(), 40);
 }
 
+TEST(PasswordHasher, ConcurrencyDefaultsToOnePerCore) {
+  EXPECT_EQ(test_hasher().parameters().concurrency,
+            std::max(1U, std::thread::hardware_concurrency()));
+}
+
+// Eight threads verify at once through a hasher that allows two: a watcher sampling load() never
+// sees more than two running, and sees the others waiting.
+TEST(PasswordHasher, RunsNoMoreHashesAtOnceThanItsConcurrency) {
+  auto params = PasswordHashing::for_tests();
+  params.mem_limit = std::size_t{1} << 20;  // about a millisecond a hash: long enough to watch
+  params.concurrency = 2;
+  const auto hasher = PasswordHasher::create(params).value();
+  const auto hash = hash_of(hasher, "correct horse 42");
+
+  std::atomic<bool> done{false};
+  PasswordHasher::Load peak;
+  std::thread watcher([&] {
+    while (!done) {
+      const auto load = hasher.load();
+      peak.running = std::max(peak.running, load.running);
+      peak.waiting = std::max(peak.waiting, load.waiting);
+    }
+  });
+  std::vector<std::thread> threads;
+  std::atomic<int> verified{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < 10; ++k) verified += hasher.verify(hash, "correct horse 42") ? 1 : 0;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  done = true;
+  watcher.join();
+
+  EXPECT_EQ(verified.load(), 80);
+  EXPECT_LE(peak.running, 2U);
+  EXPECT_GE(peak.running, 1U);
+  EXPECT_GE(peak.waiting, 1U);
+  EXPECT_EQ(hasher.load().running, 0U);
+  EXPECT_EQ(hasher.load().waiting, 0U);
+}
+
 // The password rules. Each refusal names the field and never repeats the password.
 void expect_refused(std::string_view password, std::string_view field = "password") {
   const auto checked = check_password_policy(password, field);
