@@ -95,12 +95,7 @@ class OpenApiDocument : public projections::ReadModelTest {
     live_ = projector({});
     lag_ = std::make_unique<LagMonitor>(*log_, *live_, *store_, 1s);
     stack_ = std::make_unique<testing::ApiStack>(*log_, *store_, *live_, dir_.path() / "api");
-    auto router = build_routes({.lag = *lag_,
-                                .projector = *live_,
-                                .metrics = metrics_,
-                                .commands = stack_->bus.stats(),
-                                .auth = stack_->auth_routes(),
-                                .customers = stack_->customer_routes()});
+    auto router = stack_->route_table(*lag_, metrics_);
     EXPECT_TRUE(router.ok()) << router.error().message;
     return router;
   }

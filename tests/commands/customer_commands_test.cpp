@@ -1,6 +1,7 @@
 // The command strands and the customer service on the real embedded log and the real write-side
 // store: registration with unique emails and usernames, catching up with the log after other
-// writers and after a lost store, expected versions, and erasure's effect on the lookups.
+// writers and after a lost store, appends that fail, expected versions, and erasure's effect on the
+// lookups.
 
 #include "commands/customer_commands.hpp"
 
@@ -13,6 +14,7 @@
 #include "infra/embedded_event_log.hpp"
 #include "infra/rocksdb_write_model.hpp"
 #include "infra/uuid.hpp"
+#include "tests/support/faulty_log.hpp"
 #include "tests/support/history_writer.hpp"
 #include "tests/support/memory_key_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -49,10 +51,20 @@ class Ids {
   std::atomic<unsigned> n_{0};
 };
 
+// The events in the whole log.
+std::int64_t events_in(events::EventLog& log) {
+  std::int64_t events = 0;
+  for (std::int32_t p = 0; p < log.partition_count(); ++p) {
+    events += log.end_offset(events::Partition{p}).value().value;
+  }
+  return events;
+}
+
 class CustomerCommandsTest : public ::testing::Test {
  protected:
   CustomerCommandsTest() {
     log_ = std::move(infra::EmbeddedEventLog::open({dir_.path() / "events", 4}).value());
+    faulty_ = std::make_unique<testing::FaultyLog>(*log_);
     open_write_side();
   }
 
@@ -61,7 +73,7 @@ class CustomerCommandsTest : public ::testing::Test {
     bus_.reset();
     store_.reset();
     store_ = std::move(infra::RocksDbWriteModel::open(dir_.path() / "commands").value());
-    bus_ = std::make_unique<CommandBus>(*log_, keys_, *store_, pepper_, infra::uuid_v7);
+    bus_ = std::make_unique<CommandBus>(*faulty_, keys_, *store_, pepper_, infra::uuid_v7);
     service_ =
         std::make_unique<CustomerCommands>(*bus_, infra::utc_now, [this] { return ids_.next(); });
   }
@@ -78,6 +90,7 @@ class CustomerCommandsTest : public ::testing::Test {
   testing::MemoryKeyStore keys_;
   Ids ids_;
   std::unique_ptr<infra::EmbeddedEventLog> log_;
+  std::unique_ptr<testing::FaultyLog> faulty_;  // what the bus appends to
   std::unique_ptr<infra::RocksDbWriteModel> store_;
   std::unique_ptr<CommandBus> bus_;
   std::unique_ptr<CustomerCommands> service_;
@@ -127,11 +140,43 @@ TEST_F(CustomerCommandsTest, OfFiftyConcurrentRegistrationsWithOneEmailExactlyOn
   for (auto& t : threads) t.join();
   EXPECT_EQ(created.load(), 1);
   EXPECT_EQ(conflicts.load(), 49);
-  std::int64_t events = 0;
-  for (std::int32_t p = 0; p < log_->partition_count(); ++p) {
-    events += log_->end_offset(events::Partition{p}).value().value;
-  }
-  EXPECT_EQ(events, 1) << "only the winner appended";
+  EXPECT_EQ(events_in(*log_), 1) << "only the winner appended";
+}
+
+TEST_F(CustomerCommandsTest, ARegistrationTheLogRefusedLeavesItsEmailAndUsernameFree) {
+  faulty_->inject(testing::FaultyLog::Fault::down);
+  auto refused = service_->register_customer(registration("ada@example.com"), anonymous());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, errc::unavailable);
+  EXPECT_EQ(events_in(*log_), 0);
+
+  faulty_->inject(testing::FaultyLog::Fault::none);
+  EXPECT_EQ(service_->find_by_login("ada@example.com").value(), std::nullopt);
+  const auto ada = must_register("ada@example.com");
+  EXPECT_EQ(ada.username, "adalovelace1");
+  EXPECT_EQ(events_in(*log_), 1);
+}
+
+// The append went through but its acknowledgement was lost: the command reports the outcome as
+// unknown (not as a success, not as a refusal), and the next decision sees the event in the log.
+TEST_F(CustomerCommandsTest,
+       ARegistrationWhoseOutcomeIsUnknownIsSeenInTheLogBeforeTheNextDecision) {
+  faulty_->inject(testing::FaultyLog::Fault::acknowledgement_lost);
+  auto unknown = service_->register_customer(registration("ada@example.com"), anonymous());
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, errc::unavailable);
+  EXPECT_EQ(events_in(*log_), 1);
+
+  faulty_->inject(testing::FaultyLog::Fault::none);
+  auto again = service_->register_customer(registration("ada@example.com"), anonymous());
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, errc::conflict);
+  EXPECT_EQ(again.error().field, "email");
+  const auto found = service_->find_by_login("adalovelace1").value();
+  ASSERT_TRUE(found.has_value());
+  EXPECT_TRUE(service_->load(*found).value().state.registered);
+  EXPECT_EQ(must_register("ada2@example.com").username, "adalovelace2");
+  EXPECT_EQ(events_in(*log_), 2);
 }
 
 TEST_F(CustomerCommandsTest, EventsAppendedWhileTheServiceWasDownAreSeenBeforeItDecides) {

@@ -32,13 +32,26 @@ struct ApiStack {
         profiles(events::SecretKey(pepper.bytes())),
         idempotency(*write_model, events::SecretKey::random(), infra::utc_now),
         read_your_writes(projector, log.partition_count()),
-        store(store) {}
+        store(store),
+        projector(projector) {}
 
   api::AuthRoutes auth_routes() {
     return {
         auth, tokens, backoff, rate_limit, idempotency, infra::utc_now, api::ThrottleClock::now};
   }
   api::CustomerRoutes customer_routes() { return {store, profiles, read_your_writes}; }
+
+  // The server's whole route table (api/routes.hpp) over this stack; `lag` and `metrics` must
+  // outlive the router.
+  Result<api::Router> route_table(const api::LagMonitor& lag, const api::HttpMetrics& metrics) {
+    return api::build_routes({.lag = lag,
+                              .projector = projector,
+                              .metrics = metrics,
+                              .commands = bus.stats(),
+                              .passwords = hasher,
+                              .auth = auth_routes(),
+                              .customers = customer_routes()});
+  }
 
   events::SecretKey pepper = events::SecretKey::random();
   MemoryKeyStore keys;
@@ -56,6 +69,7 @@ struct ApiStack {
   api::Idempotency idempotency;
   api::ReadYourWrites read_your_writes;
   projections::ReadModelStore& store;
+  const projections::Projector& projector;
 };
 
 }  // namespace clientele::testing

@@ -1,0 +1,98 @@
+// Idempotency-Key when the event log fails (api/idempotency.hpp): the server's whole route table
+// over a real embedded log whose appends are made to fail (tests/support/faulty_log.hpp). An
+// answer whose outcome is unknown is 503 naming the key to retry with, and is not kept, so the
+// retry runs the command; the retry's answer is then kept and replayed.
+
+#include "api/idempotency.hpp"
+
+#include <gtest/gtest.h>
+
+#include "api/dispatcher.hpp"
+#include "api/routes.hpp"
+#include "tests/projections/read_model_fixture.hpp"
+#include "tests/support/api_stack.hpp"
+#include "tests/support/faulty_log.hpp"
+
+namespace clientele::api {
+namespace {
+
+using nlohmann::json;
+using testing::FaultyLog;
+
+class IdempotencyOnFailure : public projections::ReadModelTest {
+ protected:
+  void SetUp() override {
+    ReadModelTest::SetUp();
+    live_ = projector({});
+    faulty_ = std::make_unique<FaultyLog>(*log_);
+    lag_ = std::make_unique<LagMonitor>(*log_, *live_, *store_, std::chrono::seconds(1));
+    stack_ = std::make_unique<testing::ApiStack>(*faulty_, *store_, *live_, dir_.path() / "api");
+    auto router = stack_->route_table(*lag_, metrics_);
+    ASSERT_TRUE(router.ok()) << router.error().message;
+    dispatcher_ = std::make_unique<Dispatcher>(std::move(*router), DispatchOptions{});
+  }
+
+  // POST /api/v1/auth/register of Ada with the idempotency key `key`.
+  Response register_ada(const std::string& key) const {
+    Request request;
+    request.method = Method::Post;
+    request.path = "/api/v1/auth/register";
+    request.client_address = "127.0.0.1";
+    request.headers.add("Content-Type", "application/json");
+    request.headers.add("Idempotency-Key", key);
+    request.body_text = json{
+        {"email", "ada@example.com"},
+        {"password", "analytical1engine"},
+        {"firstName", "Ada"},
+        {"lastName",
+         "Lovelace"}}.dump();
+    return dispatcher_->dispatch(std::move(request)).response;
+  }
+
+  // The events in the whole log.
+  std::int64_t events_in_log() const {
+    std::int64_t events = 0;
+    for (std::int32_t p = 0; p < log_->partition_count(); ++p) {
+      events += log_->end_offset(events::Partition{p}).value().value;
+    }
+    return events;
+  }
+
+  std::unique_ptr<projections::Projector> live_;
+  std::unique_ptr<FaultyLog> faulty_;
+  std::unique_ptr<LagMonitor> lag_;
+  HttpMetrics metrics_;
+  std::unique_ptr<testing::ApiStack> stack_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+};
+
+// The value of header `name` in `response`, or "".
+std::string header(const Response& response, std::string_view name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+TEST_F(IdempotencyOnFailure, AnUnknownOutcomeIs503NamingTheKeyAndItsRetryRunsTheCommand) {
+  faulty_->inject(FaultyLog::Fault::down);
+  const auto failed = register_ada("retry-me-1");
+  EXPECT_EQ(failed.status, 503) << failed.body;
+  EXPECT_EQ(header(failed, "Idempotency-Key"), "retry-me-1");
+  EXPECT_EQ(json::parse(failed.body)["success"], false);
+  EXPECT_EQ(events_in_log(), 0);
+
+  faulty_->inject(FaultyLog::Fault::none);
+  const auto retried = register_ada("retry-me-1");
+  ASSERT_EQ(retried.status, 201) << retried.body;
+  EXPECT_EQ(header(retried, "Idempotent-Replayed"), "");
+
+  const auto replayed = register_ada("retry-me-1");
+  EXPECT_EQ(replayed.status, 201) << replayed.body;
+  EXPECT_EQ(header(replayed, "Idempotent-Replayed"), "true");
+  EXPECT_EQ(replayed.body, retried.body);
+  EXPECT_EQ(events_in_log(), 1) << "the replay appended nothing";
+}
+
+}  // namespace
+}  // namespace clientele::api
