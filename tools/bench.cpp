@@ -376,6 +376,12 @@ void add_http_bench(CLI::App& bench, HttpBench& http) {
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
   command
+      ->add_option("--rounds", http.rounds,
+                   "Logins and hashing alone take turns this many times, login-duration / rounds "
+                   "seconds each, so that a machine whose speed drifts skews both alike")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  command
       ->add_option("--argon2-ops", http.argon2_ops,
                    "Passes of argon2id for hashing alone: the server's --argon2-ops")
       ->check(CLI::Range(1ULL, 100ULL))

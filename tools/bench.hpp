@@ -92,6 +92,7 @@ struct HttpBench {
   bool healthz = false;        // also drive GET /healthz (the server's and driver's ceiling) first
   int login_connections = 0;   // connections logging in; 0: four per core
   double login_duration = 10;  // seconds of the login phase, and of hashing alone
+  int rounds = 4;              // login and hashing alone alternate, login_duration / rounds each
   // The server's argon2id parameters (`serve --argon2-ops`, `--argon2-memory-mib`), for hashing
   // alone: the comparison means something only when they match the server's.
   unsigned long long argon2_ops = commands::PasswordHashing::kMinOpsLimit;
@@ -104,12 +105,12 @@ struct HttpBench {
 // reads its record once with the position of the login (so that the profile is folded); then
 // drives GET /api/v1/customers/me with its access token on `connections` connections for
 // `duration` seconds (after GET /healthz for as long with `healthz`), then POST
-// /api/v1/auth/login with its (correct) credentials on `login_connections` other connections
-// for `login_duration` seconds; then times PasswordHasher::verify alone with the given argon2id
-// parameters for `login_duration` seconds on as many threads, but no more than the machine's
-// cores (more only slow argon2id down: the bound is what the cores do). Prints
+// /api/v1/auth/login with its (correct) credentials on `login_connections` other connections,
+// taking turns with PasswordHasher::verify alone (the given argon2id parameters, on as many
+// threads but no more than the machine's cores: more only slow argon2id down) `rounds` times,
+// each for login_duration / rounds seconds, so that both see the machine alike. Prints
 // {"scenario":"http","url","driver":"libcurl-multi","me":PHASE,["healthz":PHASE,]"login":PHASE,
-//  "pwhashAlone":{"threads","hashes","seconds","hashesPerSecond","opsLimit","memoryMib"},
+//  "rounds","pwhashAlone":{"threads","hashes","seconds","hashesPerSecond","opsLimit","memoryMib"},
 //  "loginVsPwhash"}, where PHASE is {"connections","seconds","requests","requestsPerSecond",
 //  "p50Ms","p99Ms","maxMs","non2xx","errors","statuses","connectionsOpened","clientCpuPercent"}
 // and loginVsPwhash is login requestsPerSecond over hashesPerSecond.

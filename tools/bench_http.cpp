@@ -161,6 +161,17 @@ struct Phase {
   double cpu_seconds = 0;                  // this process's CPU time during the phase
 
   std::int64_t requests() const { return static_cast<std::int64_t>(latencies_us.size()); }
+  // Adds a later run of the same target to this one, as if they were one run.
+  void add(const Phase& later) {
+    connections = later.connections;
+    seconds += later.seconds;
+    latencies_us.insert(latencies_us.end(), later.latencies_us.begin(), later.latencies_us.end());
+    for (const auto& [status, n] : later.statuses) statuses[status] += n;
+    errors += later.errors;
+    if (first_error.empty()) first_error = later.first_error;
+    connections_opened += later.connections_opened;
+    cpu_seconds += later.cpu_seconds;
+  }
   std::int64_t non2xx() const {
     std::int64_t count = 0;
     for (const auto& [status, n] : statuses) count += (status < 200 || status > 299) ? n : 0;
@@ -412,51 +423,74 @@ std::optional<Customer> sign_up(const std::string& base) {
 
 // ---- argon2id alone ---------------------------------------------------------------------------
 
-// Verifies one password against its hash with `bench`'s argon2id parameters on `threads` threads
-// for `login_duration` seconds, as a login does; its report, or nullopt (logged) when hashing
-// fails.
-std::optional<json> pwhash_alone(const HttpBench& bench, int threads) {
-  // Weak parameters are allowed: they must be whatever the server was given, and nothing hashed
-  // here is kept.
-  auto hasher = commands::PasswordHasher::create({.ops_limit = bench.argon2_ops,
-                                                  .mem_limit = bench.argon2_memory_mib << 20,
-                                                  .allow_weak = true});
-  if (!hasher) {
-    infra::log_error("cannot hash passwords", {{"error", hasher.error().message}});
-    return std::nullopt;
+// Verifies one password against its hash with the server's argon2id parameters, as a login
+// does, on a number of threads for a while at a time, and counts.
+class HashingAlone {
+ public:
+  // nullopt (logged) when hashing fails.
+  static std::optional<HashingAlone> create(const HttpBench& bench) {
+    // Weak parameters are allowed: they must be whatever the server was given, and nothing
+    // hashed here is kept.
+    auto hasher = commands::PasswordHasher::create({.ops_limit = bench.argon2_ops,
+                                                    .mem_limit = bench.argon2_memory_mib << 20,
+                                                    .allow_weak = true});
+    if (!hasher) {
+      infra::log_error("cannot hash passwords", {{"error", hasher.error().message}});
+      return std::nullopt;
+    }
+    auto hash = hasher->hash(kPassword);
+    if (!hash) {
+      infra::log_error("cannot hash passwords", {{"error", hash.error().message}});
+      return std::nullopt;
+    }
+    return HashingAlone(std::move(*hasher), std::move(*hash));
   }
-  const auto hash = hasher->hash(kPassword);
-  if (!hash) {
-    infra::log_error("cannot hash passwords", {{"error", hash.error().message}});
-    return std::nullopt;
+
+  // Verifies on `threads` threads for `seconds`; false (logged) when a verification failed.
+  bool run(int threads, double seconds) {
+    std::atomic<std::int64_t> hashes{0};
+    std::atomic<std::int64_t> mismatches{0};
+    const auto began = Clock::now();
+    const auto deadline =
+        began + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&] {
+        while (Clock::now() < deadline) {
+          if (!hasher_.verify(hash_, kPassword)) ++mismatches;
+          ++hashes;
+        }
+      });
+    }
+    for (auto& worker : workers) worker.join();
+    seconds_ += std::chrono::duration<double>(Clock::now() - began).count();
+    hashes_ += hashes.load();
+    threads_ = threads;
+    if (mismatches > 0) infra::log_error("a password did not verify against its own hash");
+    return mismatches == 0;
   }
-  std::atomic<std::int64_t> hashes{0};
-  std::atomic<std::int64_t> mismatches{0};
-  const auto began = Clock::now();
-  const auto deadline = began + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(bench.login_duration));
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&] {
-      while (Clock::now() < deadline) {
-        if (!hasher->verify(*hash, kPassword)) ++mismatches;
-        ++hashes;
-      }
-    });
+
+  double hashes_per_second() const {
+    return seconds_ > 0 ? static_cast<double>(hashes_) / seconds_ : 0;
   }
-  for (auto& worker : workers) worker.join();
-  const double seconds = std::chrono::duration<double>(Clock::now() - began).count();
-  if (mismatches > 0) {
-    infra::log_error("a password did not verify against its own hash");
-    return std::nullopt;
+
+  json report() const {
+    const auto& params = hasher_.parameters();
+    return json{{"threads", threads_},          {"hashes", hashes_},
+                {"seconds", seconds_},          {"hashesPerSecond", hashes_per_second()},
+                {"opsLimit", params.ops_limit}, {"memoryMib", params.mem_limit >> 20}};
   }
-  return json{{"threads", threads},
-              {"hashes", hashes.load()},
-              {"seconds", seconds},
-              {"hashesPerSecond", static_cast<double>(hashes.load()) / seconds},
-              {"opsLimit", bench.argon2_ops},
-              {"memoryMib", bench.argon2_memory_mib}};
-}
+
+ private:
+  HashingAlone(commands::PasswordHasher hasher, std::string hash)
+      : hasher_(std::move(hasher)), hash_(std::move(hash)) {}
+
+  commands::PasswordHasher hasher_;
+  std::string hash_;
+  int threads_ = 0;
+  std::int64_t hashes_ = 0;
+  double seconds_ = 0;
+};
 
 // Drives `target` on `connections` connections for `seconds`; its report in `report[name]`.
 // Whether it measured the route.
@@ -493,15 +527,24 @@ int run_http_bench(const HttpBench& bench) {
   }
   const Target me(base + "/api/v1/customers/me", {"Authorization: Bearer " + customer->token});
   ok &= drive(me, bench.connections, bench.duration, "GET /api/v1/customers/me", "me", report);
+  // Logins and hashing alone take turns, `rounds` times, so that a machine whose speed drifts
+  // (one shared with other work) skews both alike. More hashing threads than cores only slow
+  // argon2id down (they contend for the memory map): the bound is what the cores do.
   const Target login(base + "/api/v1/auth/login", {}, customer->login_body);
-  ok &= drive(login, login_connections, bench.login_duration, "POST /api/v1/auth/login", "login",
-              report);
-  // More threads than cores only slow argon2id down (they contend for the memory map): the bound
-  // is what the cores do.
-  const auto alone = pwhash_alone(bench, std::min(login_connections, cores));
+  auto alone = HashingAlone::create(bench);
   ok &= alone.has_value();
-  report["pwhashAlone"] = alone.value_or(json(nullptr));
-  const double hashes_per_second = alone ? alone->value("hashesPerSecond", 0.0) : 0.0;
+  const double slice = bench.login_duration / bench.rounds;
+  Phase logins;
+  for (int round = 0; round < bench.rounds && alone; ++round) {
+    MultiDriver driver(login, login_connections);
+    logins.add(driver.run(std::chrono::duration<double>(slice)));
+    ok &= alone->run(std::min(login_connections, cores), slice);
+  }
+  ok &= valid(logins, "POST /api/v1/auth/login");
+  report["login"] = report_of(logins);
+  report["rounds"] = bench.rounds;
+  report["pwhashAlone"] = alone ? alone->report() : json(nullptr);
+  const double hashes_per_second = alone ? alone->hashes_per_second() : 0.0;
   report["loginVsPwhash"] =
       hashes_per_second > 0
           ? json(report["login"].value("requestsPerSecond", 0.0) / hashes_per_second)

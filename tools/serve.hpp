@@ -1,21 +1,31 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <thread>
 
 #include "commands/password.hpp"
 #include "tools/options.hpp"
 
 namespace clientele::tools {
 
+// The default of --http-threads: four per core, 4 to 64. Routes block their thread while they
+// wait for the disk (an append's fsync) or for a turn to hash a password (the hasher runs one hash
+// per core at once), and Pistache hands each connection to one thread for good, so with one
+// thread per core a few connections that log in would leave cores idle.
+inline int default_http_threads() {
+  return static_cast<int>(std::clamp(4 * std::thread::hardware_concurrency(), 4U, 64U));
+}
+
 struct ServeOptions {
   StoreOptions store;                     // the installation
   std::string listen = "127.0.0.1:8080";  // --listen HOST:PORT of the REST API; port 0: any free
   std::string port_file;                  // --port-file: write the address bound here; "" = no
-  int http_threads = 2;                   // --http-threads serving the API
-  std::int64_t ready_max_lag = 1000;      // --ready-max-lag: /readyz fails past this lag
-  double drain_seconds = 10;              // --drain-timeout: longest wait for requests on stop
+  int http_threads = default_http_threads();  // --http-threads serving the API
+  std::int64_t ready_max_lag = 1000;          // --ready-max-lag: /readyz fails past this lag
+  double drain_seconds = 10;                  // --drain-timeout: longest wait for requests on stop
   // --docs-dir: the swagger-ui-dist directory of /docs; by default where tools/setup.sh installs
   // it for the build tree the executable was built in (CMakeLists.txt: CLIENTELE_DOCS_DIR).
   std::string docs_dir = CLIENTELE_DOCS_DIR;

@@ -32,9 +32,26 @@ Finished bench_http(const std::string& rate, const std::string& burst) {
   const Service service(serve, dir.path());
   if (service.address.empty())
     return {.exit_code = -1, .out = "", .err = "the service did not start"};
-  return run_process({kBinary, "bench", "http", "--url", service.url(""), "--duration", "1",
-                      "--connections", "4", "--login-duration", "1", "--login-connections", "2",
-                      "--argon2-ops", "1", "--argon2-memory-mib", "1", "--healthz"});
+  return run_process({kBinary,
+                      "bench",
+                      "http",
+                      "--url",
+                      service.url(""),
+                      "--duration",
+                      "1",
+                      "--connections",
+                      "4",
+                      "--login-duration",
+                      "1",
+                      "--login-connections",
+                      "2",
+                      "--rounds",
+                      "2",
+                      "--argon2-ops",
+                      "1",
+                      "--argon2-memory-mib",
+                      "1",
+                      "--healthz"});
 }
 
 TEST(BenchHttp, DrivesMeAndLoginAndHashingAloneAndPrintsOneJsonReport) {
@@ -58,6 +75,9 @@ TEST(BenchHttp, DrivesMeAndLoginAndHashingAloneAndPrintsOneJsonReport) {
     // Keep-alive: one connection each, unless the server closed some.
     EXPECT_GE(figures.value("connectionsOpened", 0), connections) << phase;
   }
+  EXPECT_EQ(report.value("rounds", 0), 2);
+  // Two rounds of logins on two connections each: each round opens its own.
+  EXPECT_GE(report["login"].value("connectionsOpened", 0), 4);
   const auto& alone = report.at("pwhashAlone");
   // As many threads as login connections, up to one per core.
   EXPECT_GE(alone.value("threads", 0), 1);
