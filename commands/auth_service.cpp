@@ -306,25 +306,19 @@ Result<Session> AuthService::register_federated(const ExternalIdentity& identity
   if (*taken) return email_of_another();
 
   customer::Register command;  // no password: the account signs in through its provider
+  command.email_verified = identity.email && identity.email_verified && *email == *identity.email;
   command.email = std::move(*email);
   command.first_name = std::move(*first_name);
   command.last_name = std::move(*last_name);
-  auto registered = customers_.register_linked(std::move(command),
-                                               {identity.provider, identity.subject}, anonymous());
+  command.external_account = customer::LinkExternalAccount{identity.provider, identity.subject};
+  auto registered = customers_.register_linked(std::move(command), anonymous());
   if (!registered) {
     const auto& error = registered.error();
     // Registered with this email meanwhile: the same answer as when it was before.
     if (error.code == errc::conflict && error.field == "email") return email_of_another();
     return about_token(error);
   }
-  const auto& customer = registered->customer_id;
-  auto& outcome = registered->outcome;
-  if (identity.email && identity.email_verified) {
-    auto verified = customers_.execute(customer, customer::VerifyEmail{}, self(customer));
-    if (!verified) return verified.error();
-    outcome.add(*verified);
-  }
-  return session_of(customer, std::move(outcome), true);
+  return session_of(registered->customer_id, std::move(registered->outcome), true);
 }
 
 Result<Outcome> AuthService::link_external_account(const CustomerId& customer,

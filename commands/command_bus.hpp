@@ -47,12 +47,6 @@ struct Loaded {
 struct Outcome {
   std::vector<events::Position> positions;  // of the events appended; empty when none were
   std::uint64_t version = 0;                // the stream's version after the command
-
-  // Adds what a later command on the same stream did: its positions, and the version after it.
-  void add(const Outcome& later) {
-    positions.insert(positions.end(), later.positions.begin(), later.positions.end());
-    version = later.version;
-  }
 };
 
 // What the strands did since the service started, for /metrics. Thread-safe.

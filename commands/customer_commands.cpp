@@ -117,10 +117,12 @@ void CustomerCommands::release_external(const std::string& key) {
   externals_.erase(key);
 }
 
-Result<Outcome> CustomerCommands::link_reserved(const CustomerId& customer,
-                                                const customer::LinkExternalAccount& link,
-                                                const std::string& key, const Actor& actor,
-                                                const Origin& origin) {
+Result<Outcome> CustomerCommands::link_external_account(const CustomerId& customer,
+                                                        const customer::LinkExternalAccount& link,
+                                                        const Actor& actor, const Origin& origin) {
+  const auto key = IdentityLookups(bus_.store(), bus_.pepper())
+                       .external_key(link.provider, link.external_user_id);
+  if (auto reserved = reserve_external(key, customer); !reserved) return reserved.error();
   auto linked = execute(customer, link, actor, std::nullopt, origin);
   // As for a registration: an unknown outcome keeps the account reserved until the lookups tell.
   if (!linked && linked.error().code == errc::unavailable && !settled(customer)) return linked;
@@ -128,34 +130,17 @@ Result<Outcome> CustomerCommands::link_reserved(const CustomerId& customer,
   return linked;
 }
 
-Result<Outcome> CustomerCommands::link_external_account(const CustomerId& customer,
-                                                        const customer::LinkExternalAccount& link,
-                                                        const Actor& actor, const Origin& origin) {
-  const auto key = IdentityLookups(bus_.store(), bus_.pepper())
-                       .external_key(link.provider, link.external_user_id);
-  if (auto reserved = reserve_external(key, customer); !reserved) return reserved.error();
-  return link_reserved(customer, link, key, actor, origin);
-}
-
 Result<Registration> CustomerCommands::register_linked(customer::Register command,
-                                                       const customer::LinkExternalAccount& link,
                                                        const Actor& actor, const Origin& origin) {
-  // Cheap refusals first, as in register_customer: a link the rules refuse would leave the new
-  // customer without it.
-  if (auto valid = check_text("externalUserId", link.external_user_id, 1, 255); !valid) {
-    return valid.error();
-  }
+  if (!command.external_account) return register_customer(std::move(command), actor, origin);
+  const auto& link = *command.external_account;
   const auto key = IdentityLookups(bus_.store(), bus_.pepper())
                        .external_key(link.provider, link.external_user_id);
   if (auto reserved = reserve_external(key, std::nullopt); !reserved) return reserved.error();
   auto registered = register_customer(std::move(command), actor, origin);
-  if (!registered) {
-    release_external(key);
-    return registered.error();
-  }
-  auto linked = link_reserved(registered->customer_id, link, key, actor, origin);
-  if (!linked) return linked.error();
-  registered->outcome.add(*linked);
+  // The lookups have the account now if the registration went through (or, its outcome unknown,
+  // once the strand has caught up: register_customer waited for that).
+  release_external(key);
   return registered;
 }
 

@@ -37,14 +37,12 @@ class CustomerCommands {
   Result<Registration> register_customer(customer::Register command, const Actor& actor,
                                          const Origin& origin = {});
 
-  // Registers a customer as register_customer does, then links the external account `link`
-  // names to them (as link_external_account). The account is reserved for the whole of it, so
-  // that it is linked to no one else meanwhile: errc::conflict (field "externalUserId") when it is
-  // linked, or being linked, to another customer; nothing is registered then. When the link fails
-  // after the registration succeeded (the log is unavailable), the customer stays registered.
-  Result<Registration> register_linked(customer::Register command,
-                                       const customer::LinkExternalAccount& link,
-                                       const Actor& actor, const Origin& origin = {});
+  // Registers a customer as register_customer does, with the external account
+  // `command.external_account` linked in the same append. The account is reserved meanwhile, so
+  // that it is linked to no one else: errc::conflict (field "externalUserId") when it is linked,
+  // or being linked, to another customer; nothing is registered then.
+  Result<Registration> register_linked(customer::Register command, const Actor& actor,
+                                       const Origin& origin = {});
 
   // Links the external account `link` names to `customer`. errc::conflict (field
   // "externalUserId") when it is linked to another customer — also when two links of one account
@@ -92,11 +90,6 @@ class CustomerCommands {
   // caught up with the log since, so that the lookups say whether the events are in it. Until
   // then what the command reserved must stay reserved.
   bool settled(const CustomerId& customer);
-  // Links the account `key` names, reserved by reserve_external, to `customer`, and releases it
-  // (unless the outcome is unknown and not settled).
-  Result<Outcome> link_reserved(const CustomerId& customer,
-                                const customer::LinkExternalAccount& link, const std::string& key,
-                                const Actor& actor, const Origin& origin);
 
   CommandBus& bus_;
   Clock clock_;

@@ -186,6 +186,10 @@ Result<void> check_shape(const C&, const Context&) {
   return success();
 }
 
+Result<void> check_shape(const LinkExternalAccount& c, const Context&) {
+  return check_text("externalUserId", c.external_user_id, 1, 255);
+}
+
 Result<void> check_shape(const Register& c, const Context& ctx) {
   if (c.customer_id.empty()) return make_error(errc::invalid, "customerId", "is required");
   if (!is_username(c.username)) {
@@ -194,6 +198,9 @@ Result<void> check_shape(const Register& c, const Context& ctx) {
   if (auto r = check_email("email", c.email); !r) return r;
   if (auto r = check_profile(profile_of(c), ctx); !r) return r;
   if (auto r = check_password_hash(c.password_hash, /*required=*/false); !r) return r;
+  if (c.external_account) {
+    if (auto r = check_shape(*c.external_account, ctx); !r) return r;
+  }
   return check_preferences(c.preferences);
 }
 
@@ -207,10 +214,6 @@ Result<void> check_shape(const ChangeEmail& c, const Context&) {
 
 Result<void> check_shape(const ChangePassword& c, const Context&) {
   return check_password_hash(c.password_hash, /*required=*/true);
-}
-
-Result<void> check_shape(const LinkExternalAccount& c, const Context&) {
-  return check_text("externalUserId", c.external_user_id, 1, 255);
 }
 
 Result<void> check_shape(const ChangeStatus& c, const Context&) {
@@ -271,7 +274,7 @@ std::optional<Decision> check_lifecycle(const C&, const State& s) {
 // ---- step 3: the rules of each command on a live customer -----------------------------------
 
 Decision handle(const Register& c, const State&) {
-  return Events{Registered{.customer_id = c.customer_id,
+  Events events{Registered{.customer_id = c.customer_id,
                            .username = c.username,
                            .email = normalize_email(c.email),
                            .password_hash = c.password_hash,
@@ -284,6 +287,12 @@ Decision handle(const Register& c, const State&) {
                            .preferences = c.preferences,
                            .marketing_emails = c.marketing_emails,
                            .marketing_sms = c.marketing_sms}};
+  if (c.external_account) {
+    events.emplace_back(
+        ExternalAccountLinked{c.external_account->provider, c.external_account->external_user_id});
+  }
+  if (c.email_verified) events.emplace_back(EmailVerified{});
+  return events;
 }
 
 Decision handle(const UpdateProfile& c, const State& s) {

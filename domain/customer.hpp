@@ -55,6 +55,11 @@ struct Address {
 
 // ---- commands -------------------------------------------------------------------------------
 
+struct LinkExternalAccount {
+  Provider provider = Provider::Google;
+  std::string external_user_id;  // the provider's subject; 1..255
+};
+
 struct Register {
   CustomerId customer_id;
   std::string username;       // chosen unique by the command layer
@@ -69,6 +74,11 @@ struct Register {
   Preferences preferences;
   bool marketing_emails = false;
   bool marketing_sms = false;
+  // A federated registration: the external account linked, and whether its provider verified
+  // the email, in the same append as the registration, so that the customer never exists
+  // without them.
+  std::optional<LinkExternalAccount> external_account;
+  bool email_verified = false;
 };
 
 // Fields left nullopt are unchanged. An empty phone or company name clears it.
@@ -92,10 +102,6 @@ struct ChangePassword {
   std::string password_hash;
 };
 struct RequestPasswordReset {};
-struct LinkExternalAccount {
-  Provider provider = Provider::Google;
-  std::string external_user_id;  // the provider's subject; 1..255
-};
 struct ChangeStatus {
   Status status = Status::Active;
   std::string reason;  // ..500, may be empty

@@ -75,7 +75,9 @@ Register jane_registers() {
                   .company_name = e.company_name,
                   .preferences = e.preferences,
                   .marketing_emails = e.marketing_emails,
-                  .marketing_sms = e.marketing_sms};
+                  .marketing_sms = e.marketing_sms,
+                  .external_account = std::nullopt,
+                  .email_verified = false};
 }
 
 template <class Change>
@@ -205,6 +207,28 @@ TEST(CustomerDecider, RegisteringWithoutPasswordCreatesAFederatedOnlyAccount) {
   const State s =
       Spec().when(registering([](Register& r) { r.password_hash = ""; })).then({expected});
   EXPECT_TRUE(s.password_hash.empty());
+}
+
+// A federated registration is one append: the customer never exists without the account linked
+// (or without the email its provider verified).
+TEST(CustomerDecider, AFederatedRegistrationLinksTheAccountAndVerifiesTheEmailInOneDecision) {
+  Registered expected = jane();
+  expected.password_hash = "";
+  const State s =
+      Spec()
+          .when(registering([](Register& r) {
+            r.password_hash = "";
+            r.external_account = LinkExternalAccount{Provider::Apple, "a-1"};
+            r.email_verified = true;
+          }))
+          .then({expected, ExternalAccountLinked{Provider::Apple, "a-1"}, EmailVerified{}});
+  EXPECT_TRUE(s.linked_providers.contains(Provider::Apple));
+  EXPECT_TRUE(s.email_verified);
+  Spec()
+      .when(registering([](Register& r) {
+        r.external_account = LinkExternalAccount{Provider::Kakao, ""};
+      }))
+      .then(errc::invalid, "externalUserId");
 }
 
 TEST(CustomerDecider, RegisteringAnExistingCustomerIsAConflict) {
