@@ -107,6 +107,28 @@ std::optional<Response> Idempotency::replay(const std::string& stored,
   return response;
 }
 
+Result<std::size_t> Idempotency::purge_expired() {
+  const auto now = clock_();
+  commands::WriteModelBatch batch;
+  auto scanned = store_.scan(
+      commands::Lookup::idempotency, [&](std::string_view record, std::string_view stored) {
+        const auto kept = json::parse(stored, nullptr, false);
+        const auto at = kept.is_object() ? parse_timestamp(kept.value("at", "")) : std::nullopt;
+        if (at && now - *at <= keep_for_) return;
+        batch.deletes.push_back({commands::Lookup::idempotency, std::string(record)});
+      });
+  if (!scanned) return scanned.error();
+  {
+    // A request with an expired key that runs now keeps a fresh answer under the same record.
+    const std::lock_guard lock(mu_);
+    std::erase_if(batch.deletes, [&](const auto& d) { return in_flight_.contains(d.key); });
+  }
+  const auto purged = batch.deletes.size();
+  if (purged == 0) return purged;
+  if (auto committed = store_.commit(batch); !committed) return committed.error();
+  return purged;
+}
+
 void Idempotency::keep(const std::string& record, const std::string& fingerprint,
                        const std::string& key, const Response& response) {
   json headers = json::object();

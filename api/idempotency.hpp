@@ -36,6 +36,10 @@ class Idempotency {
   // Answers `request` with `route`, or with the kept answer to its key (see above).
   Response run(const Request& request, const std::function<Response()>& route);
 
+  // Deletes the answers kept longer than keep_for (and any that cannot be read), which no retry
+  // gets any more; returns how many.
+  Result<std::size_t> purge_expired();
+
  private:
   // The kept answer `stored` to this request (or the 422 for another request); nullopt when it
   // expired or cannot be read (then the request runs).

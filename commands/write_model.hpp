@@ -11,6 +11,7 @@
 // The log stays the source of truth: the store can always be rebuilt from it.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,6 +71,11 @@ class WriteModelStore {
 
   // The value of `key` in `lookup`, or nullopt.
   virtual Result<std::optional<std::string>> find(Lookup lookup, std::string_view key) = 0;
+
+  // Calls `visit` with every entry of `lookup` (key, value), in key order, from one snapshot.
+  virtual Result<void> scan(
+      Lookup lookup,
+      const std::function<void(std::string_view key, std::string_view value)>& visit) = 0;
 
   virtual Result<void> commit(const WriteModelBatch& batch) = 0;
 };

@@ -101,6 +101,20 @@ Result<std::optional<std::string>> RocksDbWriteModel::find(Lookup lookup, std::s
   return std::optional<std::string>(std::move(value));
 }
 
+Result<void> RocksDbWriteModel::scan(
+    Lookup lookup, const std::function<void(std::string_view, std::string_view)>& visit) {
+  const auto prefix = lookup_key(lookup, "");
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const auto key = it->key();
+    visit(std::string_view(key.data() + prefix.size(), key.size() - prefix.size()),
+          std::string_view(it->value().data(), it->value().size()));
+  }
+  if (!it->status().ok())
+    return rocksdb_unavailable("cannot read the write-side store", it->status());
+  return success();
+}
+
 Result<void> RocksDbWriteModel::commit(const commands::WriteModelBatch& batch) {
   rocksdb::WriteBatch write;
   for (const auto& event : batch.events) write.Put(event_key(event.stream, event.seq), event.wire);

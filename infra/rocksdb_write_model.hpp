@@ -23,6 +23,9 @@ class RocksDbWriteModel final : public commands::WriteModelStore {
   Result<events::Offset> applied(events::Partition partition) override;
   Result<std::vector<std::string>> stream(std::string_view stream) override;
   Result<std::optional<std::string>> find(commands::Lookup lookup, std::string_view key) override;
+  Result<void> scan(
+      commands::Lookup lookup,
+      const std::function<void(std::string_view key, std::string_view value)>& visit) override;
   Result<void> commit(const commands::WriteModelBatch& batch) override;
 
   struct Impl;

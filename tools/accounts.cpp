@@ -1,5 +1,8 @@
 #include "tools/accounts.hpp"
 
+#include <condition_variable>
+#include <mutex>
+
 #include "infra/clock.hpp"
 #include "infra/logging.hpp"
 #include "infra/uuid.hpp"
@@ -50,6 +53,18 @@ Result<std::unique_ptr<Accounts>> Accounts::open(const StoreOptions& options,
   accounts->idempotency = std::make_unique<api::Idempotency>(
       *accounts->write_model, events::derive_key(installation.secrets.pepper, "idempotency keys"),
       infra::utc_now);
+  accounts->sweeper = std::jthread(
+      [&self = *accounts, every = account_options.sweep_every](const std::stop_token& stop) {
+        std::mutex mutex;
+        std::condition_variable_any wake;
+        std::unique_lock lock(mutex);
+        // Nothing notifies `wake`: it waits out the interval, or until the stop is requested.
+        for (;;) {
+          (void)wake.wait_for(lock, stop, every, [] { return false; });
+          if (stop.stop_requested()) return;
+          sweep_expired(self);
+        }
+      });
   const auto& hashing = account_options.hashing;
   infra::log_info("command side ready", {{"path", (data / "commands").string()},
                                          {"argon2idOpsLimit", hashing.ops_limit},
@@ -60,6 +75,20 @@ Result<std::unique_ptr<Accounts>> Accounts::open(const StoreOptions& options,
 
 Accounts::~Accounts() {
   if (bus) bus->stop();
+}
+
+void sweep_expired(Accounts& accounts) {
+  auto sessions = accounts.sessions->purge_expired(infra::utc_now());
+  auto answers = accounts.idempotency->purge_expired();
+  if (!sessions)
+    infra::log_warn("cannot purge the auth store", {{"error", sessions.error().message}});
+  if (!answers) {
+    infra::log_warn("cannot purge the idempotency keys", {{"error", answers.error().message}});
+  }
+  if ((sessions && *sessions > 0) || (answers && *answers > 0)) {
+    infra::log_info("purged what expired", {{"authRows", sessions ? *sessions : 0},
+                                            {"idempotentAnswers", answers ? *answers : 0}});
+  }
 }
 
 Result<api::Caller> Accounts::authenticate(std::string_view token) const {

@@ -4,7 +4,9 @@
 // services, the auth session store (DATA/auth), the outbox of codes (DATA/outbox), the token
 // codec and the abuse controls.
 
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include "api/http.hpp"
 #include "api/idempotency.hpp"
@@ -24,6 +26,9 @@ inline constexpr std::string_view kOneTimeCodesPurpose = "one-time codes";
 struct AccountOptions {
   commands::PasswordHashing hashing;  // argon2id's cost
   api::RateLimit auth_rate;           // per client address, on the auth routes
+  // How often what expired is purged while the accounts are open: refresh tokens, codes and
+  // nonces (DATA/auth) and kept idempotent answers (DATA/commands).
+  std::chrono::minutes sweep_every{60};
 };
 
 struct Accounts {
@@ -48,6 +53,11 @@ struct Accounts {
   api::LoginBackoff backoff;
   std::unique_ptr<api::RateLimiter> rate_limit;
   std::unique_ptr<api::Idempotency> idempotency;
+  std::jthread sweeper;  // purges what expired every sweep_every; last, so it stops first
 };
+
+// Purges what expired by now from the stores of `accounts` (see AccountOptions::sweep_every) and
+// logs how much; a store that cannot be swept is logged and left for the next time.
+void sweep_expired(Accounts& accounts);
 
 }  // namespace clientele::tools

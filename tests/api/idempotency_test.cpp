@@ -1,7 +1,8 @@
-// Idempotency-Key when the event log fails (api/idempotency.hpp): the server's whole route table
+// Idempotency-Key (api/idempotency.hpp) when the event log fails: the server's whole route table
 // over a real embedded log whose appends are made to fail (tests/support/faulty_log.hpp). An
 // answer whose outcome is unknown is 503 naming the key to retry with, and is not kept, so the
-// retry runs the command; the retry's answer is then kept and replayed.
+// retry runs the command; the retry's answer is then kept and replayed. And the purge of answers
+// kept longer than they are replayed, over the real write-side store.
 
 #include "api/idempotency.hpp"
 
@@ -9,9 +10,11 @@
 
 #include "api/dispatcher.hpp"
 #include "api/routes.hpp"
+#include "infra/rocksdb_write_model.hpp"
 #include "tests/projections/read_model_fixture.hpp"
 #include "tests/support/api_stack.hpp"
 #include "tests/support/faulty_log.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace clientele::api {
 namespace {
@@ -92,6 +95,40 @@ TEST_F(IdempotencyOnFailure, AnUnknownOutcomeIs503NamingTheKeyAndItsRetryRunsThe
   EXPECT_EQ(header(replayed, "Idempotent-Replayed"), "true");
   EXPECT_EQ(replayed.body, retried.body);
   EXPECT_EQ(events_in_log(), 1) << "the replay appended nothing";
+}
+
+// A POST with the idempotency key `key`, for Idempotency::run.
+Request keyed_post(const std::string& key) {
+  Request request;
+  request.method = Method::Post;
+  request.path = "/api/v1/things";
+  request.body_text = "{}";
+  request.headers.add("Idempotency-Key", key);
+  return request;
+}
+
+TEST(IdempotencyPurge, DeletesOnlyTheAnswersKeptLongerThanTheyAreReplayed) {
+  testing::TempDir dir;
+  auto store = std::move(infra::RocksDbWriteModel::open(dir.path() / "commands").value());
+  Timestamp now{std::chrono::hours(24 * 365 * 50)};
+  Idempotency idempotency(
+      *store, events::SecretKey::random(), [&] { return now; }, std::chrono::hours(24));
+  int runs = 0;
+  const auto route = [&] {
+    ++runs;
+    return Response{.status = 201, .body = std::to_string(runs)};
+  };
+  EXPECT_EQ(idempotency.run(keyed_post("old"), route).status, 201);
+  now += std::chrono::hours(20);
+  EXPECT_EQ(idempotency.run(keyed_post("recent"), route).status, 201);
+  EXPECT_EQ(idempotency.purge_expired().value(), 0U) << "nothing is older than 24 h yet";
+
+  now += std::chrono::hours(5);  // "old" was kept 25 h ago, "recent" 5 h ago
+  EXPECT_EQ(idempotency.purge_expired().value(), 1U);
+  EXPECT_EQ(idempotency.purge_expired().value(), 0U);
+  EXPECT_EQ(idempotency.run(keyed_post("recent"), route).body, "2") << "still replayed";
+  EXPECT_EQ(idempotency.run(keyed_post("old"), route).body, "3") << "runs again";
+  EXPECT_EQ(runs, 3);
 }
 
 }  // namespace
