@@ -58,11 +58,11 @@ Result<std::unique_ptr<Accounts>> Accounts::open(const StoreOptions& options,
         std::mutex mutex;
         std::condition_variable_any wake;
         std::unique_lock lock(mutex);
-        // Nothing notifies `wake`: it waits out the interval, or until the stop is requested.
-        for (;;) {
-          (void)wake.wait_for(lock, stop, every, [] { return false; });
-          if (stop.stop_requested()) return;
+        // Once at the start, then every interval. Nothing notifies `wake`: it waits out the
+        // interval, or until the stop is requested.
+        while (!stop.stop_requested()) {
           sweep_expired(self);
+          (void)wake.wait_for(lock, stop, every, [] { return false; });
         }
       });
   const auto& hashing = account_options.hashing;

@@ -26,8 +26,8 @@ inline constexpr std::string_view kOneTimeCodesPurpose = "one-time codes";
 struct AccountOptions {
   commands::PasswordHashing hashing;  // argon2id's cost
   api::RateLimit auth_rate;           // per client address, on the auth routes
-  // How often what expired is purged while the accounts are open: refresh tokens, codes and
-  // nonces (DATA/auth) and kept idempotent answers (DATA/commands).
+  // How often what expired is purged while the accounts are open (and once when they open): refresh
+  // tokens, codes and nonces (DATA/auth) and kept idempotent answers (DATA/commands).
   std::chrono::minutes sweep_every{60};
 };
 
