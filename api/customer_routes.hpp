@@ -1,11 +1,28 @@
 #pragma once
 // The customer routes (DESIGN.md §6; the rest of them arrive with issue 7):
-//   GET /api/v1/customers/me   the caller's own customer resource, with ETag: "<version>"
-// Queries honour X-Clientele-Position (read_your_writes.hpp).
+//   customers, about themselves:
+//     GET /api/v1/customers/me              the caller's own customer resource, ETag "<version>"
+//     GET /api/v1/customers/me/statistics   the caller's order, complaint and login figures
+//   administrators:
+//     GET /api/v1/customers                 the list: filters, sorting, pages by cursor or number
+//     GET /api/v1/customers/search?q=       customers whose name, email or phone holds q
+//     GET /api/v1/customers/:customerId     one customer, ETag "<version>"; an erased one is the
+//                                           anonymous record (status Erased)
+//     GET /api/v1/customers/email/:email, GET /api/v1/customers/username/:username
+//                                           one customer by lookup; erased ones are not found
+//     GET /api/v1/customers/statistics/overview, GET /api/v1/customers/analytics
+//                                           the analytics overview
+// Queries honour X-Clientele-Position (read_your_writes.hpp). Unknown query parameters are 400.
+
+#include <functional>
 
 #include "api/read_your_writes.hpp"
 #include "api/router.hpp"
+#include "domain/time.hpp"
+#include "projections/customer_analytics.hpp"
+#include "projections/customer_list.hpp"
 #include "projections/customer_profile.hpp"
+#include "projections/customer_search.hpp"
 #include "projections/read_model_store.hpp"
 
 namespace clientele::api {
@@ -13,8 +30,16 @@ namespace clientele::api {
 struct CustomerRoutes {
   projections::ReadModelStore& store;
   const projections::CustomerProfiles& profiles;
+  const projections::CustomerList& list;
+  const projections::CustomerSearch& search;
+  const projections::CustomerAnalytics& analytics;
   const ReadYourWrites& read_your_writes;
+  std::function<Timestamp()> clock;  // "now" of the analytics (new today, average age)
 };
+
+// The most customers one page of the list holds, and one search answers.
+inline constexpr std::int64_t kMaxListLimit = 100;
+inline constexpr std::int64_t kMaxSearchLimit = 50;
 
 // Adds the routes above to `router`. `routes`' members must outlive the router.
 Result<void> add_customer_routes(Router& router, const CustomerRoutes& routes);

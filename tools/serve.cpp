@@ -135,7 +135,11 @@ Result<Api> start_api(const ServeOptions& options, const ListenAddress& address,
                                             .log = log_from_api},
                                    .customers = {.store = *from.views.store,
                                                  .profiles = from.views.profiles,
-                                                 .read_your_writes = from.read_your_writes},
+                                                 .list = from.views.list,
+                                                 .search = from.views.search,
+                                                 .analytics = from.views.analytics,
+                                                 .read_your_writes = from.read_your_writes,
+                                                 .clock = infra::utc_now},
                                    .ops = {.ready_max_lag = options.ready_max_lag},
                                    .swagger_ui = swagger_ui_in(options.docs_dir)});
   if (!router) return router.error();

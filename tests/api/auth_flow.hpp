@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "events/crypto.hpp"
 #include "tests/support/clientele.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace clientele::testing {
@@ -31,6 +33,13 @@ inline std::vector<std::string> with(std::vector<std::string> base,
                                      const std::vector<std::string>& more) {
   base.insert(base.end(), more.begin(), more.end());
   return base;
+}
+
+// `clientele admin create --email EMAIL` on the installation in `dir`, with `password` on stdin.
+inline Finished create_administrator(const std::filesystem::path& dir, const std::string& email,
+                                     const std::string& password) {
+  auto argv = with({kBinary, "admin", "create", "--email", email}, store_options(dir));
+  return run_process(argv, std::chrono::seconds(60), password + "\n");
 }
 
 // A new installation's secrets in `dir` (store_options).
@@ -77,6 +86,17 @@ class AuthFlow : public ::testing::Test {
         {{"email", email}, {"password", kPassword}, {"firstName", first}, {"lastName", last}});
   }
   HttpAnswer login(const nlohmann::json& body) { return post("/api/v1/auth/login", body); }
+
+  // Stops the service and erases `customer` with `clientele erase`, which needs the installation
+  // to itself; start() serves again. Use with ASSERT_NO_FATAL_FAILURE.
+  void erase_while_stopped(const std::string& customer) {
+    ASSERT_EQ(service_->child.stop(SIGTERM), 0);
+    const auto erased =
+        run_process(with({kBinary, "erase", "--customer", customer, "--reason", "gdpr-art17",
+                          "--legal-basis", "GDPR Art. 17(1)(a)", "--requested-by", "ADM_00000001"},
+                         store_options(dir_.path())));
+    ASSERT_EQ(erased.exit_code, 0) << erased.err;
+  }
 
   TempDir dir_;
   std::unique_ptr<Service> service_;

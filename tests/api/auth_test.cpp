@@ -411,13 +411,7 @@ TEST_F(AuthFlow, ErasureClearsTheOutboxAndEndsTheSessions) {
   ASSERT_EQ(post("/api/v1/auth/forgot-password", {{"email", "ada@example.com"}}).status, 202);
   ASSERT_EQ(post("/api/v1/auth/forgot-password", {{"email", "bob@example.com"}}).status, 202);
   ASSERT_EQ(outbox_of(dir_.path()).size(), 2u);
-  ASSERT_EQ(service_->child.stop(SIGTERM), 0);
-
-  const auto erased =
-      run_process(with({kBinary, "erase", "--customer", customer, "--reason", "gdpr-art17",
-                        "--legal-basis", "GDPR Art. 17(1)(a)", "--requested-by", "ADM_00000001"},
-                       store_options(dir_.path())));
-  ASSERT_EQ(erased.exit_code, 0) << erased.err;
+  ASSERT_NO_FATAL_FAILURE(erase_while_stopped(customer));
   const auto left = outbox_of(dir_.path());
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].recipient, "bob@example.com");
@@ -428,13 +422,6 @@ TEST_F(AuthFlow, ErasureClearsTheOutboxAndEndsTheSessions) {
       401);
   EXPECT_EQ(login({{"email", "ada@example.com"}, {"password", kPassword}}).status, 401);
   EXPECT_EQ(register_customer("ada@example.com").status, 201) << "the email is free again";
-}
-
-// `clientele admin create --email EMAIL` on the installation in `dir`, with `password` on stdin.
-Finished create_administrator(const std::filesystem::path& dir, const std::string& email,
-                              const std::string& password) {
-  auto argv = with({kBinary, "admin", "create", "--email", email}, store_options(dir));
-  return run_process(argv, std::chrono::seconds(60), password + "\n");
 }
 
 TEST_F(AuthFlow, AnAdministratorMadeThroughTheRunningServiceSignsInAsAdministrator) {

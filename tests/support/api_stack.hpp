@@ -30,6 +30,8 @@ struct ApiStack {
         auth({customers, *auth_store, hasher, *auth_store, *auth_store, *outbox}),
         tokens(events::SecretKey::random(), "clientele", "clientele-api"),
         profiles(events::SecretKey(pepper.bytes())),
+        list(events::SecretKey(pepper.bytes())),
+        search(pepper),
         idempotency(*write_model, events::SecretKey::random(), infra::utc_now),
         read_your_writes(projector, log.partition_count()),
         store(store),
@@ -39,7 +41,9 @@ struct ApiStack {
     return {
         auth, tokens, backoff, rate_limit, idempotency, infra::utc_now, api::ThrottleClock::now};
   }
-  api::CustomerRoutes customer_routes() { return {store, profiles, read_your_writes}; }
+  api::CustomerRoutes customer_routes() {
+    return {store, profiles, list, search, analytics, read_your_writes, infra::utc_now};
+  }
 
   // The server's whole route table (api/routes.hpp) over this stack; `lag` and `metrics` must
   // outlive the router.
@@ -66,6 +70,9 @@ struct ApiStack {
   api::LoginBackoff backoff;
   api::RateLimiter rate_limit;
   projections::CustomerProfiles profiles;
+  projections::CustomerList list;
+  projections::CustomerSearch search;
+  projections::CustomerAnalytics analytics;
   api::Idempotency idempotency;
   api::ReadYourWrites read_your_writes;
   projections::ReadModelStore& store;
