@@ -311,7 +311,7 @@ Result<Session> AuthService::register_federated(const ExternalIdentity& identity
   command.first_name = std::move(*first_name);
   command.last_name = std::move(*last_name);
   command.external_account = customer::LinkExternalAccount{identity.provider, identity.subject};
-  auto registered = customers_.register_linked(std::move(command), anonymous());
+  auto registered = customers_.register_customer(std::move(command), anonymous());
   if (!registered) {
     const auto& error = registered.error();
     // Registered with this email meanwhile: the same answer as when it was before.

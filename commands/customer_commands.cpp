@@ -69,8 +69,22 @@ Result<Registration> CustomerCommands::register_customer(customer::Register comm
   if (auto valid = check_email("email", command.email); !valid) return valid.error();
   const IdentityLookups lookups(bus_.store(), bus_.pepper());
   const auto email_key = lookups.email_key(command.email);
+  // A federated registration links its external account in the same append: reserved too.
+  std::optional<std::string> external_key;
+  if (const auto& link = command.external_account) {
+    external_key = lookups.external_key(link->provider, link->external_user_id);
+    if (auto reserved = reserve_external(*external_key, std::nullopt); !reserved) {
+      return reserved.error();
+    }
+  }
+  const auto release_external_key = [&] {
+    if (external_key) release_external(*external_key);
+  };
   auto username = reserve(email_key, username_stem_for(command.first_name, command.last_name));
-  if (!username) return username.error();
+  if (!username) {
+    release_external_key();
+    return username.error();
+  }
   command.username = *username;
 
   Result<Outcome> outcome = make_error(errc::conflict, "customerId", "no free customer id");
@@ -89,6 +103,7 @@ Result<Registration> CustomerCommands::register_customer(customer::Register comm
     return outcome.error();
   }
   release(email_key, command.username);
+  release_external_key();
   if (!outcome) return outcome.error();
   return Registration{command.customer_id, command.username, std::move(*outcome)};
 }
@@ -128,20 +143,6 @@ Result<Outcome> CustomerCommands::link_external_account(const CustomerId& custom
   if (!linked && linked.error().code == errc::unavailable && !settled(customer)) return linked;
   release_external(key);
   return linked;
-}
-
-Result<Registration> CustomerCommands::register_linked(customer::Register command,
-                                                       const Actor& actor, const Origin& origin) {
-  if (!command.external_account) return register_customer(std::move(command), actor, origin);
-  const auto& link = *command.external_account;
-  const auto key = IdentityLookups(bus_.store(), bus_.pepper())
-                       .external_key(link.provider, link.external_user_id);
-  if (auto reserved = reserve_external(key, std::nullopt); !reserved) return reserved.error();
-  auto registered = register_customer(std::move(command), actor, origin);
-  // The lookups have the account now if the registration went through (or, its outcome unknown,
-  // once the strand has caught up: register_customer waited for that).
-  release_external(key);
-  return registered;
 }
 
 Result<Outcome> CustomerCommands::execute(const CustomerId& customer,

@@ -33,16 +33,11 @@ class CustomerCommands {
   // here (a fresh `CUST_` id; the username `{first}{last}{n}`, lower-case letters and digits,
   // the lowest n not given before). errc::conflict (field "email") when the email belongs to
   // another customer — also when two registrations with one email run at the same time: exactly
-  // one of them succeeds.
+  // one of them succeeds. A federated registration's `command.external_account` is reserved the
+  // same way: errc::conflict (field "externalUserId") when it is linked, or being linked, to
+  // another customer.
   Result<Registration> register_customer(customer::Register command, const Actor& actor,
                                          const Origin& origin = {});
-
-  // Registers a customer as register_customer does, with the external account
-  // `command.external_account` linked in the same append. The account is reserved meanwhile, so
-  // that it is linked to no one else: errc::conflict (field "externalUserId") when it is linked,
-  // or being linked, to another customer; nothing is registered then.
-  Result<Registration> register_linked(customer::Register command, const Actor& actor,
-                                       const Origin& origin = {});
 
   // Links the external account `link` names to `customer`. errc::conflict (field
   // "externalUserId") when it is linked to another customer — also when two links of one account
