@@ -4,6 +4,7 @@
 #include "api/envelope.hpp"
 #include "api/error_mapping.hpp"
 #include "api/preconditions.hpp"
+#include "api/read_your_writes.hpp"
 #include "api/request_reader.hpp"
 
 namespace clientele::api {
@@ -89,7 +90,7 @@ class Routes {
     customer.date_of_birth = read_date(body, "dateOfBirth", Presence::optional);
     customer.gender = read_gender(body, "gender", Presence::optional);
     customer.preferences =
-        read_preferences(body, Presence::optional).value_or(customer::Preferences{});
+        read_preferences(body, Presence::optional).value_or(PreferencesChange{}).over({});
     customer.marketing_emails = body.boolean("marketingEmails", Presence::optional).value_or(false);
     customer.marketing_sms = body.boolean("marketingSms", Presence::optional).value_or(false);
     if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
@@ -315,12 +316,6 @@ class Routes {
 };
 
 }  // namespace
-
-void add_position(Response& response, const commands::Outcome& outcome) {
-  if (outcome.positions.empty()) return;
-  response.headers.emplace_back("X-Clientele-Position",
-                                events::to_string(outcome.positions.back()));
-}
 
 Result<void> add_auth_routes(Router& router, const AuthRoutes& routes) {
   // The routes live as long as the router's handlers: shared by them.

@@ -53,7 +53,4 @@ struct AuthRoutes {
 // Adds the routes above to `router`. `routes`' members must outlive the router.
 Result<void> add_auth_routes(Router& router, const AuthRoutes& routes);
 
-// The X-Clientele-Position header of a command's answer: where its last event is (DESIGN.md §5).
-void add_position(Response& response, const commands::Outcome& outcome);
-
 }  // namespace clientele::api

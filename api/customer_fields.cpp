@@ -21,22 +21,28 @@ std::optional<customer::Gender> read_gender(RequestReader& body, std::string_vie
   return gender;
 }
 
-std::optional<customer::Preferences> read_preferences(RequestReader& body, Presence presence,
-                                                      customer::Preferences base) {
+customer::Preferences PreferencesChange::over(customer::Preferences base) const {
+  if (newsletter) base.newsletter = *newsletter;
+  if (notifications) base.notifications = *notifications;
+  if (language) base.language = *language;
+  if (currency) base.currency = *currency;
+  return base;
+}
+
+std::optional<PreferencesChange> read_preferences(RequestReader& body, Presence presence) {
   auto object = body.object("preferences", presence);
   if (!object) return std::nullopt;
-  if (auto v = object->boolean("newsletter", Presence::optional)) base.newsletter = *v;
-  if (auto v = object->boolean("notifications", Presence::optional)) base.notifications = *v;
-  if (auto v = object->string("language", Presence::optional, 20)) base.language = *v;
-  if (auto v = object->string("currency", Presence::optional, 3)) base.currency = *v;
-  return base;
+  return PreferencesChange{.newsletter = object->boolean("newsletter", Presence::optional),
+                           .notifications = object->boolean("notifications", Presence::optional),
+                           .language = object->string("language", Presence::optional, 20),
+                           .currency = object->string("currency", Presence::optional, 3)};
 }
 
 }  // namespace clientele::api
 
 namespace clientele::api {
 
-nlohmann::json customer_resource(const nlohmann::json& profile) {
+nlohmann::json customer_resource(const nlohmann::json& profile, Viewer viewer) {
   static constexpr std::pair<const char*, const char*> kCopied[] = {
       {"customerId", "customerId"},
       {"username", "username"},
@@ -70,6 +76,13 @@ nlohmann::json customer_resource(const nlohmann::json& profile) {
       profile.value("firstName", std::string()) + " " + profile.value("lastName", std::string());
   out["isVerified"] = profile.value("emailVerified", false);
   out["customerSince"] = profile.value("createdAt", nlohmann::json());
+  if (viewer == Viewer::staff) {
+    out["notes"] = nlohmann::json::array();
+    for (const auto& note : profile.value("notes", nlohmann::json::array())) {
+      out["notes"].push_back(
+          {{"note", note.value("note", "")}, {"addedAt", note["at"]}, {"addedBy", note["by"]}});
+    }
+  }
   return out;
 }
 

@@ -16,18 +16,30 @@ std::optional<Date> read_date(RequestReader& body, std::string_view name, Presen
 std::optional<customer::Gender> read_gender(RequestReader& body, std::string_view name,
                                             Presence presence);
 
-// The object `preferences` {newsletter, notifications, language, currency}; members left out
-// keep the values of `base`.
-std::optional<customer::Preferences> read_preferences(RequestReader& body, Presence presence,
-                                                      customer::Preferences base = {});
+// The members of a request's `preferences` object: those it leaves out keep their values.
+struct PreferencesChange {
+  std::optional<bool> newsletter;
+  std::optional<bool> notifications;
+  std::optional<std::string> language;
+  std::optional<std::string> currency;
+
+  // `base` with the members this change sets.
+  customer::Preferences over(customer::Preferences base) const;
+};
+
+// The object `preferences` {newsletter, notifications, language, currency}.
+std::optional<PreferencesChange> read_preferences(RequestReader& body, Presence presence);
 
 }  // namespace clientele::api
 
 namespace clientele::api {
 
-// The customer resource (DESIGN.md §6) from the profile read model's document, as the customer
-// sees it: staff notes and the model's internal members left out. An erased customer's document
-// gives the anonymous record.
-nlohmann::json customer_resource(const nlohmann::json& profile);
+// Who a customer resource is for: staff see the notes staff added, the customer does not.
+enum class Viewer { customer, staff };
+
+// The customer resource (DESIGN.md §6) from the profile read model's document, as `viewer` sees
+// it, without the model's internal members. An erased customer's document gives the anonymous
+// record.
+nlohmann::json customer_resource(const nlohmann::json& profile, Viewer viewer);
 
 }  // namespace clientele::api

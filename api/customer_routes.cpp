@@ -57,8 +57,21 @@ Response no_such_customer() {
 using Lookup =
     std::function<Result<std::optional<CustomerId>>(const Snapshot&, const Namespace& profiles)>;
 
+// The customer `id` on `snapshot` as the resource `viewer` sees, with its ETag.
+Response customer_answer(const CustomerRoutes& routes, const Snapshot& snapshot,
+                         const Namespace& ns, const CustomerId& id, Viewer viewer, int status,
+                         std::string_view message) {
+  auto profile = routes.profiles.find(snapshot, ns, id);
+  if (!profile) return error_response(profile.error());
+  if (!*profile) return no_such_customer();
+  auto response = success(status, message, customer_resource(**profile, viewer));
+  response.headers.emplace_back("ETag", etag((*profile)->value("version", std::uint64_t{0})));
+  return response;
+}
+
 // The customer `lookup` finds, as the customer resource with its ETag.
-Response one_customer(const CustomerRoutes& routes, const Request& request, const Lookup& lookup) {
+Response one_customer(const CustomerRoutes& routes, const Request& request, const Lookup& lookup,
+                      Viewer viewer = Viewer::staff) {
   if (auto problems = QueryReader(request).finish(); !problems.empty()) {
     return validation_failed(problems);
   }
@@ -68,19 +81,17 @@ Response one_customer(const CustomerRoutes& routes, const Request& request, cons
     auto id = lookup(snapshot, *ns);
     if (!id) return error_response(id.error());
     if (!*id) return no_such_customer();
-    auto profile = routes.profiles.find(snapshot, *ns, **id);
-    if (!profile) return error_response(profile.error());
-    if (!*profile) return no_such_customer();
-    auto response = success(200, "customer", customer_resource(**profile));
-    response.headers.emplace_back("ETag", etag((*profile)->value("version", std::uint64_t{0})));
-    return response;
+    return customer_answer(routes, snapshot, *ns, **id, viewer, 200, "customer");
   });
 }
 
 Response me(const CustomerRoutes& routes, const Request& request) {
-  return one_customer(routes, request, [&](const Snapshot&, const Namespace&) {
-    return Result<std::optional<CustomerId>>(CustomerId(request.caller->id));
-  });
+  return one_customer(
+      routes, request,
+      [&](const Snapshot&, const Namespace&) {
+        return Result<std::optional<CustomerId>>(CustomerId(request.caller->id));
+      },
+      Viewer::customer);
 }
 
 Response by_id(const CustomerRoutes& routes, const Request& request) {
@@ -119,7 +130,7 @@ Result<json> customer_resources(const CustomerRoutes& routes, const Snapshot& sn
   for (const auto& id : ids) {
     auto profile = routes.profiles.find(snapshot, *ns, id);
     if (!profile) return profile.error();
-    if (*profile) out.push_back(customer_resource(**profile));
+    if (*profile) out.push_back(customer_resource(**profile, Viewer::staff));
   }
   return out;
 }
@@ -393,6 +404,21 @@ constexpr CustomerRoute kRoutes[] = {
 };
 
 }  // namespace
+
+Response changed_customer(const CustomerRoutes& routes, const CustomerId& customer,
+                          const commands::Outcome& outcome, Viewer viewer, int status,
+                          std::string_view message) {
+  ReadYourWrites::Wait waited;
+  if (!outcome.positions.empty())
+    waited = routes.read_your_writes.wait_for(outcome.positions.back());
+  auto snapshot = routes.store.snapshot();
+  auto ns = live(*snapshot, routes.profiles);
+  auto response = ns ? customer_answer(routes, *snapshot, *ns, customer, viewer, status, message)
+                     : error_response(ns.error());
+  ReadYourWrites::mark(response, waited);
+  add_position(response, outcome);
+  return response;
+}
 
 Result<void> add_customer_routes(Router& router, const CustomerRoutes& routes) {
   for (const auto& route : kRoutes) {

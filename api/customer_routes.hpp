@@ -16,8 +16,10 @@
 
 #include <functional>
 
+#include "api/customer_fields.hpp"
 #include "api/read_your_writes.hpp"
 #include "api/router.hpp"
+#include "commands/command_bus.hpp"
 #include "domain/time.hpp"
 #include "projections/customer_analytics.hpp"
 #include "projections/customer_list.hpp"
@@ -40,6 +42,14 @@ struct CustomerRoutes {
 // The most customers one page of the list holds, and one search answers.
 inline constexpr std::int64_t kMaxListLimit = 100;
 inline constexpr std::int64_t kMaxSearchLimit = 50;
+
+// The answer to a change `outcome` made to `customer`: the customer resource `viewer` sees as it
+// is after the change, once the read models have folded it (as a query sending the change's
+// position would: marked stale when that takes too long), with its ETag and
+// X-Clientele-Position.
+Response changed_customer(const CustomerRoutes& routes, const CustomerId& customer,
+                          const commands::Outcome& outcome, Viewer viewer, int status,
+                          std::string_view message);
 
 // Adds the routes above to `router`. `routes`' members must outlive the router.
 Result<void> add_customer_routes(Router& router, const CustomerRoutes& routes);

@@ -29,6 +29,11 @@ std::optional<events::Position> parse_position(std::string_view text, std::int32
   return events::Position{{*partition}, {*offset}};
 }
 
+void add_position(Response& response, const commands::Outcome& outcome) {
+  if (outcome.positions.empty()) return;
+  response.headers.emplace_back(kPositionHeader, events::to_string(outcome.positions.back()));
+}
+
 ReadYourWrites::ReadYourWrites(const projections::Projector& projector, std::int32_t partitions,
                                std::chrono::milliseconds max_wait)
     : projector_(projector), partitions_(partitions), max_wait_(max_wait) {}
@@ -44,7 +49,11 @@ ReadYourWrites::Wait ReadYourWrites::wait(const Request& request) const {
                       "answer gave it"}}),
             false};
   }
-  return {std::nullopt, !projector_.wait_for(*position, max_wait_)};
+  return wait_for(*position);
+}
+
+ReadYourWrites::Wait ReadYourWrites::wait_for(const events::Position& position) const {
+  return {std::nullopt, !projector_.wait_for(position, max_wait_)};
 }
 
 void ReadYourWrites::mark(Response& response, const Wait& wait) {

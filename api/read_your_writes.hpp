@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "api/http.hpp"
+#include "commands/command_bus.hpp"
 #include "events/event_log.hpp"
 #include "projections/projector.hpp"
 
@@ -17,6 +18,9 @@ inline constexpr std::string_view kPositionHeader = "X-Clientele-Position";
 
 // "partition:offset" with both in range; nullopt for anything else.
 std::optional<events::Position> parse_position(std::string_view text, std::int32_t partitions);
+
+// Adds the X-Clientele-Position header of a command's answer: where its last event is.
+void add_position(Response& response, const commands::Outcome& outcome);
 
 class ReadYourWrites {
  public:
@@ -32,6 +36,9 @@ class ReadYourWrites {
     bool stale = false;               // the position was not folded within max_wait
   };
   Wait wait(const Request& request) const;
+
+  // Waits for `position` to be folded, as wait() does for the one a request carries.
+  Wait wait_for(const events::Position& position) const;
 
   // Adds `X-Clientele-Stale: true` to `response` when `wait` timed out.
   static void mark(Response& response, const Wait& wait);

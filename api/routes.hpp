@@ -4,6 +4,7 @@
 // of the service is added by build_routes(), and its path to api/openapi.json.
 
 #include "api/auth_routes.hpp"
+#include "api/customer_change_routes.hpp"
 #include "api/customer_routes.hpp"
 #include "api/docs_routes.hpp"
 #include "api/lag_monitor.hpp"
@@ -22,13 +23,15 @@ struct RouteContext {
   const HttpMetrics& metrics;                 // /metrics
   const commands::CommandStats& commands;     // /metrics
   const commands::PasswordHasher& passwords;  // /metrics
+  commands::CustomerCommands& changes;        // the changes under /api/v1/customers
   AuthRoutes auth;                            // /api/v1/auth/...
   CustomerRoutes customers;                   // /api/v1/customers/...
   OpsOptions ops{};                           // /readyz
   SwaggerUi swagger_ui{};                     // /docs; empty: not installed (503)
 };
 
-// Every route: the auth and customer routes, the ops routes, /openapi.json and /docs. Errors are
+// Every route: the auth and customer routes (the changes made with `changes`, idempotent with
+// `auth.idempotency`), the ops routes, /openapi.json and /docs. Errors are
 // those of Router::add (a malformed or repeated route: a programming error).
 Result<Router> build_routes(RouteContext context);
 

@@ -187,30 +187,45 @@ Result<Loaded<customer::State>> Strand::customer(const CustomerId& customer) {
 Result<Outcome> Strand::execute(const CustomerId& customer, const customer::Command& command,
                                 const Context& ctx, std::optional<std::uint64_t> expected_version,
                                 const Origin& origin) {
+  return execute(customer, std::span(&command, 1), ctx, expected_version, origin);
+}
+
+Result<Outcome> Strand::execute(const CustomerId& customer,
+                                std::span<const customer::Command> commands, const Context& ctx,
+                                std::optional<std::uint64_t> expected_version,
+                                const Origin& origin) {
   auto loaded = this->customer(customer);
   if (!loaded) return loaded.error();
   if (expected_version && *expected_version != loaded->version) {
     return make_error(errc::conflict, "If-Match", "the customer was changed meanwhile");
   }
   auto& stats = shared_.stats;
-  auto decided = customer::decide(command, loaded->state, ctx);
-  if (!decided) {
-    ++stats.refused;
-    return decided.error();
+  std::vector<customer::Event> decided;
+  auto state = loaded->state;
+  for (const auto& command : commands) {
+    auto events = customer::decide(command, state, ctx);
+    if (!events) {
+      ++stats.refused;
+      return events.error();
+    }
+    for (auto& event : *events) {
+      state = customer::evolve(std::move(state), event);
+      decided.push_back(std::move(event));
+    }
   }
-  if (decided->empty()) {
+  if (decided.empty()) {
     ++stats.decided;
     return Outcome{{}, loaded->version};
   }
-  auto appended = append(customer, loaded->version, *decided, ctx, origin);
+  auto appended = append(customer, loaded->version, decided, ctx, origin);
   if (!appended) {
     ++stats.failed;
     return appended;
   }
   ++stats.decided;
-  stats.appended += decided->size();
+  stats.appended += decided.size();
   stats.erasures += static_cast<std::uint64_t>(std::ranges::count_if(
-      *decided, [](const auto& e) { return std::holds_alternative<customer::Erased>(e); }));
+      decided, [](const auto& e) { return std::holds_alternative<customer::Erased>(e); }));
   return appended;
 }
 

@@ -16,6 +16,7 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -127,6 +128,12 @@ class Strand {
   // errc::conflict (field "If-Match") when `expected_version` is given and is not the stream's
   // version. Nothing is appended when the decision is no events.
   Result<Outcome> execute(const CustomerId& customer, const customer::Command& command,
+                          const Context& ctx, std::optional<std::uint64_t> expected_version = {},
+                          const Origin& origin = {});
+  // Decides `commands` in order, each against the state the ones before it leave, and appends
+  // all they decide in one append: all of them take effect or none (the first refusal is the
+  // answer).
+  Result<Outcome> execute(const CustomerId& customer, std::span<const customer::Command> commands,
                           const Context& ctx, std::optional<std::uint64_t> expected_version = {},
                           const Origin& origin = {});
 

@@ -155,6 +155,20 @@ Result<Outcome> CustomerCommands::execute(const CustomerId& customer,
   });
 }
 
+Result<Outcome> CustomerCommands::execute(const CustomerId& customer, const Plan& plan,
+                                          const Actor& actor,
+                                          std::optional<std::uint64_t> expected_version,
+                                          const Origin& origin) {
+  const Context ctx{clock_(), actor};
+  return bus_.run(customer, [&](Strand& strand) -> Result<Outcome> {
+    auto loaded = strand.customer(customer);
+    if (!loaded) return loaded.error();
+    auto commands = plan(loaded->state);
+    if (!commands) return commands.error();
+    return strand.execute(customer, *commands, ctx, expected_version, origin);
+  });
+}
+
 Result<Loaded<customer::State>> CustomerCommands::load(const CustomerId& customer) {
   return bus_.run(customer, [&](Strand& strand) { return strand.customer(customer); });
 }

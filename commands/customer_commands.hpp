@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "commands/command_bus.hpp"
 #include "domain/customer.hpp"
@@ -50,6 +51,16 @@ class CustomerCommands {
   // Runs `command` for `customer` (see Strand::execute).
   Result<Outcome> execute(const CustomerId& customer, const customer::Command& command,
                           const Actor& actor, std::optional<std::uint64_t> expected_version = {},
+                          const Origin& origin = {});
+
+  // The commands a change of `customer` makes of the customer's current state: for changes that
+  // merge into what is there (a part of the preferences). errc::invalid when the change does not
+  // apply to that state.
+  using Plan = std::function<Result<std::vector<customer::Command>>(const customer::State&)>;
+  // Makes the commands of `plan` on the customer's strand, so that nothing changes the customer
+  // in between, and runs them as one (Strand::execute of several commands).
+  Result<Outcome> execute(const CustomerId& customer, const Plan& plan, const Actor& actor,
+                          std::optional<std::uint64_t> expected_version = {},
                           const Origin& origin = {});
 
   // The customer's current state and version, as the write side knows it.

@@ -240,6 +240,44 @@ TEST_F(CustomerCommandsTest, AStaleExpectedVersionIsRefusedAndAppendsNothing) {
   EXPECT_EQ(service_->load(ada.customer_id).value().version, 2u);
 }
 
+TEST_F(CustomerCommandsTest, APlanRunsAllItsCommandsInOneAppendOrNoneOfThem) {
+  const auto ada = must_register("ada@example.com");
+  const Actor staff{UserId("ADM_1"), Role::Administrator};
+  std::vector<customer::State> seen;
+  // The plan sees the state it is made for; the second command breaks a rule.
+  auto refused = service_->execute(
+      ada.customer_id,
+      [&](const customer::State& state) -> Result<std::vector<customer::Command>> {
+        seen.push_back(state);
+        return std::vector<customer::Command>{customer::ChangeType{customer::Type::VIP},
+                                              customer::SetTags{{"not a tag"}}};
+      },
+      staff);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field, "tags");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].email, "ada@example.com");
+  EXPECT_EQ(service_->load(ada.customer_id).value().version, 1u) << "a part was appended";
+
+  auto both = service_->execute(
+      ada.customer_id,
+      [](const customer::State& state) -> Result<std::vector<customer::Command>> {
+        auto preferences = state.preferences;
+        preferences.newsletter = !preferences.newsletter;
+        return std::vector<customer::Command>{customer::ChangeType{customer::Type::VIP},
+                                              customer::ChangePreferences{preferences}};
+      },
+      staff, /*expected_version=*/1);
+  ASSERT_TRUE(both.ok()) << both.error().message;
+  EXPECT_EQ(both->version, 3u);
+  ASSERT_EQ(both->positions.size(), 2u);
+  EXPECT_EQ(both->positions[1].offset.value, both->positions[0].offset.value + 1)
+      << "not one append";
+  const auto loaded = service_->load(ada.customer_id).value();
+  EXPECT_EQ(loaded.state.type, customer::Type::VIP);
+  EXPECT_TRUE(loaded.state.preferences.newsletter);
+}
+
 TEST_F(CustomerCommandsTest, APhoneLeadsToItsFirstHolderUntilTheyLetItGo) {
   auto with_phone = [&](const std::string& email) {
     auto r = registration(email);

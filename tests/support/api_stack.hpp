@@ -53,6 +53,7 @@ struct ApiStack {
                               .metrics = metrics,
                               .commands = bus.stats(),
                               .passwords = hasher,
+                              .changes = customers,
                               .auth = auth_routes(),
                               .customers = customer_routes()});
   }
