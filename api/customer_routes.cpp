@@ -7,9 +7,9 @@
 #include "api/envelope.hpp"
 #include "api/error_mapping.hpp"
 #include "api/preconditions.hpp"
+#include "api/queries.hpp"
 #include "api/query_reader.hpp"
 #include "events/json.hpp"
-#include "projections/rebuild.hpp"
 
 namespace clientele::api {
 namespace {
@@ -27,26 +27,10 @@ constexpr std::int64_t kMaxPage = 1000;
 // The most customers a search term of the list may find.
 constexpr std::size_t kMaxSearchTermHits = 10'000;
 
-// The live namespace of `model` on `snapshot`; errc::unavailable while it is not built.
-Result<Namespace> live(const Snapshot& snapshot, const projections::ReadModel& model) {
-  auto ns = projections::live_namespace(snapshot, model.name());
-  if (!ns) return ns.error();
-  if (!*ns) {
-    return make_error(errc::unavailable, "",
-                      "the read model " + std::string(model.name()) + " is not built yet");
-  }
-  return **ns;
-}
-
-// Answers `query` (Response(const Snapshot&)) on one snapshot of the read models, once the
-// position `request` carries is folded or the wait for it timed out (then marked stale).
-template <class Query>
-Response answer_query(const CustomerRoutes& routes, const Request& request, const Query& query) {
-  const auto waited = routes.read_your_writes.wait(request);
-  if (waited.refused) return *waited.refused;
-  auto response = query(*routes.store.snapshot());
-  ReadYourWrites::mark(response, waited);
-  return response;
+// Answers `query` as answer_query() in queries.hpp does, on the routes' store.
+Response answer_query(const CustomerRoutes& routes, const Request& request,
+                      const std::function<Response(const Snapshot&)>& query) {
+  return api::answer_query(routes.read_your_writes, routes.store, request, query);
 }
 
 Response no_such_customer() {

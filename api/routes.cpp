@@ -12,6 +12,7 @@ Result<Router> build_routes(RouteContext context) {
           router, {context.changes, context.auth.idempotency, context.customers});
       !added)
     return added.error();
+  if (auto added = add_address_routes(router, context.addresses); !added) return added.error();
   if (auto added = add_ops_routes(
           router,
           {context.lag, context.projector, context.metrics, context.commands, context.passwords},

@@ -3,6 +3,7 @@
 // tests/api/openapi_test.cpp compares it with the OpenAPI document (openapi.hpp). Every route
 // of the service is added by build_routes(), and its path to api/openapi.json.
 
+#include "api/address_routes.hpp"
 #include "api/auth_routes.hpp"
 #include "api/customer_change_routes.hpp"
 #include "api/customer_routes.hpp"
@@ -26,13 +27,14 @@ struct RouteContext {
   commands::CustomerCommands& changes;        // the changes under /api/v1/customers
   AuthRoutes auth;                            // /api/v1/auth/...
   CustomerRoutes customers;                   // /api/v1/customers/...
+  AddressRoutes addresses;                    // /api/v1/customers/{me,:customerId}/addresses...
   OpsOptions ops{};                           // /readyz
   SwaggerUi swagger_ui{};                     // /docs; empty: not installed (503)
 };
 
-// Every route: the auth and customer routes (the changes made with `changes`, idempotent with
-// `auth.idempotency`), the ops routes, /openapi.json and /docs. Errors are
-// those of Router::add (a malformed or repeated route: a programming error).
+// Every route: the auth, customer and address routes (the customers' changes made with
+// `changes`, idempotent with `auth.idempotency`), the ops routes, /openapi.json and /docs. Errors
+// are those of Router::add (a malformed or repeated route: a programming error).
 Result<Router> build_routes(RouteContext context);
 
 }  // namespace clientele::api

@@ -26,4 +26,8 @@ CustomerId random_customer_id() {
   return CustomerId(fmt::format("CUST_{:08x}", randombytes_random()));
 }
 
+AddressId random_address_id() {
+  return AddressId(fmt::format("ADDR_{:08x}", randombytes_random()));
+}
+
 }  // namespace clientele::infra

@@ -1,7 +1,7 @@
 #pragma once
 // Fresh ids from libsodium's random bytes: UUIDv7 (RFC 9562: a 48-bit Unix-millisecond
 // timestamp, then random bits), so event ids sort by creation time and reveal nothing else; and
-// customer ids.
+// customer and address ids.
 
 #include <string>
 
@@ -16,5 +16,9 @@ std::string uuid_v7(Timestamp now);
 // "CUST_" and 8 random lower-case hex digits (DESIGN.md §6). Thread-safe. Ids may repeat (2^32
 // of them): the command layer makes sure a new one is not taken.
 CustomerId random_customer_id();
+
+// "ADDR_" and 8 random lower-case hex digits. Thread-safe. Ids may repeat; they need only be
+// unique within one customer's book (at most 20 addresses), where the decider refuses a repeat.
+AddressId random_address_id();
 
 }  // namespace clientele::infra

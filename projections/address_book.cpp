@@ -40,6 +40,7 @@ class Apply {
     json doc{{"addressId", e.address_id},
              {"isDefault", false},
              {"addedAt", event_.envelope.at},
+             {"updatedAt", event_.envelope.at},
              {"added", event_.position.offset.value}};
     set_fields(doc, e.alias, e.kind, e.postal);
     rows_.put_doc(key(e.address_id), doc);
@@ -50,6 +51,7 @@ class Apply {
     if (!stored) return stored.error();
     if (!*stored) return success();
     set_fields(**stored, e.alias, e.kind, e.postal);
+    (**stored)["updatedAt"] = event_.envelope.at;
     rows_.put_doc(key(e.address_id), **stored);
     return success();
   }
@@ -64,6 +66,7 @@ class Apply {
       const bool is_default = doc["addressId"] == json(e.address_id);
       if (doc["isDefault"] == is_default) continue;
       doc["isDefault"] = is_default;
+      doc["updatedAt"] = event_.envelope.at;
       rows_.put_doc(k, doc);
     }
     return success();

@@ -5,7 +5,9 @@
 // Layout of its namespace:
 //   "a/<customer id>/<address id>"  the address document: addressId, alias, kind, recipientName,
 //                                   phone, line1, line2, city, state, postalCode, country,
-//                                   isDefault, addedAt and `added` (its log offset, for order)
+//                                   isDefault, addedAt, updatedAt (of the last event that
+//                                   changed it, isDefault included) and `added` (its log
+//                                   offset, for order)
 //
 // On `customer.erased` every address of the customer is removed.
 
@@ -20,7 +22,7 @@ namespace clientele::projections {
 class AddressBook final : public ReadModel {
  public:
   std::string_view name() const override { return "address_book"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }  // 2: updatedAt
   Result<void> evolve(const Folded& event, Rows& rows) const override;
 
   // The customer's addresses in the order they were added (empty when none), on `snapshot` in

@@ -19,6 +19,7 @@
 #include "infra/clock.hpp"
 #include "infra/logging.hpp"
 #include "infra/scratch_dir.hpp"
+#include "infra/uuid.hpp"
 #include "projections/projector.hpp"
 #include "projections/rebuild.hpp"
 #include "tools/accounts.hpp"
@@ -141,6 +142,13 @@ Result<Api> start_api(const ServeOptions& options, const ListenAddress& address,
                                                  .analytics = from.views.analytics,
                                                  .read_your_writes = from.read_your_writes,
                                                  .clock = infra::utc_now},
+                                   .addresses = {.customers = *accounts.customers,
+                                                 .idempotency = *accounts.idempotency,
+                                                 .store = *from.views.store,
+                                                 .profiles = from.views.profiles,
+                                                 .book = from.views.addresses,
+                                                 .read_your_writes = from.read_your_writes,
+                                                 .new_id = infra::random_address_id},
                                    .ops = {.ready_max_lag = options.ready_max_lag},
                                    .swagger_ui = swagger_ui_in(options.docs_dir)});
   if (!router) return router.error();

@@ -1,6 +1,7 @@
 #pragma once
-// The fixture of the auth flow's end-to-end tests (auth_test.cpp, federated_test.cpp): the real
-// `clientele serve` on a free port, and what a REST client sends it over HTTP.
+// The fixture of the API's end-to-end tests (auth_test.cpp, customers_test.cpp, addresses_test.cpp
+// and others): the real `clientele serve` on a free port, and what a REST client sends it over
+// HTTP.
 
 #include <gtest/gtest.h>
 
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,10 @@ inline Finished create_administrator(const std::filesystem::path& dir, const std
 inline void write_secrets(const std::filesystem::path& dir) {
   write_secret(dir / "kek", events::SecretKey::random());
   write_secret(dir / "pepper", events::SecretKey::random());
+}
+
+inline std::string token_of(const HttpAnswer& answer, const char* which = "accessToken") {
+  return answer.json()["data"].value(which, "");
 }
 
 // A `clientele serve` on a new installation in a temporary directory (started before each test),
@@ -87,6 +93,25 @@ class AuthFlow : public ::testing::Test {
   }
   HttpAnswer login(const nlohmann::json& body) { return post("/api/v1/auth/login", body); }
 
+  // GET `path` with `token` (none when empty) and the position of a write.
+  HttpAnswer get(const std::string& path, const std::string& token,
+                 const std::string& position = "") {
+    std::vector<std::string> headers;
+    if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
+    if (!position.empty()) headers.push_back("X-Clientele-Position: " + position);
+    return http({.url = service_->url(path), .headers = headers});
+  }
+
+  // An administrator's access token (the administrator is made on first use).
+  std::string administrator() {
+    if (admin_token_.empty()) {
+      const auto made = create_administrator(dir_.path(), "boss@example.com", kPassword);
+      EXPECT_EQ(made.exit_code, 0) << made.err;
+      admin_token_ = token_of(login({{"email", "boss@example.com"}, {"password", kPassword}}));
+    }
+    return admin_token_;
+  }
+
   // Stops the service and erases `customer` with `clientele erase`, which needs the installation
   // to itself; start() serves again. Use with ASSERT_NO_FATAL_FAILURE.
   void erase_while_stopped(const std::string& customer) {
@@ -100,10 +125,15 @@ class AuthFlow : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<Service> service_;
+  std::string admin_token_;  // administrator()'s, once made
 };
 
-inline std::string token_of(const HttpAnswer& answer, const char* which = "accessToken") {
-  return answer.json()["data"].value(which, "");
+// The `errors` fields of a failed answer.
+inline std::set<std::string> fields_of(const HttpAnswer& answer) {
+  std::set<std::string> out;
+  const auto body = answer.json();
+  for (const auto& error : body["errors"]) out.insert(error.value("field", ""));
+  return out;
 }
 
 }  // namespace clientele::testing

@@ -13,15 +13,6 @@ namespace clientele::testing {
 
 class CustomerFlow : public AuthFlow {
  protected:
-  // GET `path` with `token` (none when empty) and the position of a write.
-  HttpAnswer get(const std::string& path, const std::string& token,
-                 const std::string& position = "") {
-    std::vector<std::string> headers;
-    if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
-    if (!position.empty()) headers.push_back("X-Clientele-Position: " + position);
-    return http({.url = service_->url(path), .headers = headers});
-  }
-
   // `method` `path` with `token` (none when empty), a JSON `body` (none when null) and more
   // `headers`.
   HttpAnswer send(const std::string& method, const std::string& path, const std::string& token,
@@ -32,16 +23,6 @@ class CustomerFlow : public AuthFlow {
                  .url = service_->url(path),
                  .body = body.is_null() ? "" : body.dump(),
                  .headers = headers});
-  }
-
-  // An administrator's access token (the administrator is made on first use).
-  std::string administrator() {
-    if (admin_token_.empty()) {
-      const auto made = create_administrator(dir_.path(), "boss@example.com", kPassword);
-      EXPECT_EQ(made.exit_code, 0) << made.err;
-      admin_token_ = token_of(login({{"email", "boss@example.com"}, {"password", kPassword}}));
-    }
-    return admin_token_;
   }
 
   // Registers a customer; returns its id, and keeps the position of the registration.
@@ -63,15 +44,6 @@ class CustomerFlow : public AuthFlow {
     }
   }
 
-  // The `errors` fields of a 400 answer.
-  static std::set<std::string> fields_of(const HttpAnswer& answer) {
-    std::set<std::string> out;
-    const auto body = answer.json();
-    for (const auto& error : body["errors"]) out.insert(error.value("field", ""));
-    return out;
-  }
-
-  std::string admin_token_;
   std::string last_token_;  // of the customer registered last
   std::vector<std::string> positions_;
 };

@@ -44,6 +44,15 @@ struct ApiStack {
   api::CustomerRoutes customer_routes() {
     return {store, profiles, list, search, analytics, read_your_writes, infra::utc_now};
   }
+  api::AddressRoutes address_routes() {
+    return {customers,
+            idempotency,
+            store,
+            profiles,
+            addresses,
+            read_your_writes,
+            infra::random_address_id};
+  }
 
   // The server's whole route table (api/routes.hpp) over this stack; `lag` and `metrics` must
   // outlive the router.
@@ -55,7 +64,8 @@ struct ApiStack {
                               .passwords = hasher,
                               .changes = customers,
                               .auth = auth_routes(),
-                              .customers = customer_routes()});
+                              .customers = customer_routes(),
+                              .addresses = address_routes()});
   }
 
   events::SecretKey pepper = events::SecretKey::random();
@@ -74,6 +84,7 @@ struct ApiStack {
   projections::CustomerList list;
   projections::CustomerSearch search;
   projections::CustomerAnalytics analytics;
+  projections::AddressBook addresses;
   api::Idempotency idempotency;
   api::ReadYourWrites read_your_writes;
   projections::ReadModelStore& store;
