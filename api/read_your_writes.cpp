@@ -1,32 +1,14 @@
 #include "api/read_your_writes.hpp"
 
-#include <charconv>
-
 #include "api/envelope.hpp"
 #include "domain/validation.hpp"
 
 namespace clientele::api {
-namespace {
-
-template <class T>
-std::optional<T> parse_number(std::string_view text) {
-  T value{};
-  const auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (err != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-}  // namespace
 
 std::optional<events::Position> parse_position(std::string_view text, std::int32_t partitions) {
-  const auto colon = text.find(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  const auto partition = parse_number<std::int32_t>(text.substr(0, colon));
-  const auto offset = parse_number<std::int64_t>(text.substr(colon + 1));
-  if (!partition || !offset || *partition < 0 || *partition >= partitions || *offset < 0) {
-    return std::nullopt;
-  }
-  return events::Position{{*partition}, {*offset}};
+  auto position = events::parse_position(text);
+  if (!position || position->partition.value >= partitions) return std::nullopt;
+  return position;
 }
 
 void add_position(Response& response, const commands::Outcome& outcome) {

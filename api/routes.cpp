@@ -13,6 +13,8 @@ Result<Router> build_routes(RouteContext context) {
       !added)
     return added.error();
   if (auto added = add_address_routes(router, context.addresses); !added) return added.error();
+  if (auto added = add_erasure_routes(router, {context.erasures, context.auth.idempotency}); !added)
+    return added.error();
   if (auto added = add_ops_routes(
           router,
           {context.lag, context.projector, context.metrics, context.commands, context.passwords},

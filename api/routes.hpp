@@ -8,6 +8,7 @@
 #include "api/customer_change_routes.hpp"
 #include "api/customer_routes.hpp"
 #include "api/docs_routes.hpp"
+#include "api/erasure_routes.hpp"
 #include "api/lag_monitor.hpp"
 #include "api/metrics.hpp"
 #include "api/ops_routes.hpp"
@@ -25,6 +26,7 @@ struct RouteContext {
   const commands::CommandStats& commands;     // /metrics
   const commands::PasswordHasher& passwords;  // /metrics
   commands::CustomerCommands& changes;        // the changes under /api/v1/customers
+  commands::ErasureDesk& erasures;            // /api/v1/admin/erasures
   AuthRoutes auth;                            // /api/v1/auth/...
   CustomerRoutes customers;                   // /api/v1/customers/...
   AddressRoutes addresses;                    // /api/v1/customers/{me,:customerId}/addresses...
@@ -32,8 +34,8 @@ struct RouteContext {
   SwaggerUi swagger_ui{};                     // /docs; empty: not installed (503)
 };
 
-// Every route: the auth, customer and address routes (the customers' changes made with
-// `changes`, idempotent with `auth.idempotency`), the ops routes, /openapi.json and /docs. Errors
+// Every route: the auth, customer, address and erasure routes (the POSTs idempotent with
+// `auth.idempotency`), the ops routes, /openapi.json and /docs. Errors
 // are those of Router::add (a malformed or repeated route: a programming error).
 Result<Router> build_routes(RouteContext context);
 

@@ -169,6 +169,15 @@ Result<Outcome> CustomerCommands::execute(const CustomerId& customer, const Plan
   });
 }
 
+Result<void> CustomerCommands::check(const CustomerId& customer, const customer::Command& command,
+                                     const Actor& actor) {
+  auto loaded = load(customer);
+  if (!loaded) return loaded.error();
+  auto decided = customer::decide(command, loaded->state, Context{clock_(), actor});
+  if (!decided) return decided.error();
+  return success();
+}
+
 Result<Loaded<customer::State>> CustomerCommands::load(const CustomerId& customer) {
   return bus_.run(customer, [&](Strand& strand) { return strand.customer(customer); });
 }

@@ -63,6 +63,11 @@ class CustomerCommands {
                           std::optional<std::uint64_t> expected_version = {},
                           const Origin& origin = {});
 
+  // Whether `command` would be accepted for `customer` now: its decision's error, if any, without
+  // appending anything (a later execute() may still be refused: the customer may change between).
+  Result<void> check(const CustomerId& customer, const customer::Command& command,
+                     const Actor& actor);
+
   // The customer's current state and version, as the write side knows it.
   Result<Loaded<customer::State>> load(const CustomerId& customer);
 

@@ -66,6 +66,26 @@ nlohmann::json to_json(const ErasureReceipt& r) {
           {"alreadyErased", r.already_erased}};
 }
 
+Result<ErasureReceipt> receipt_from_json(const nlohmann::json& json) {
+  try {
+    ErasureReceipt r;
+    r.customer_id = json.at("customerId").get<CustomerId>();
+    r.erased_at = json.at("erasedAt").get<Timestamp>();
+    const auto position = events::parse_position(json.at("position").get<std::string>());
+    if (!position) return make_error(errc::corrupt, "position", "is not a log position");
+    r.position = *position;
+    r.key_destroyed = json.at("keyDestroyed").get<bool>();
+    r.sealed_events_unreadable = json.at("sealedEventsUnreadable").get<std::size_t>();
+    r.reason_code = json.at("reasonCode").get<std::string>();
+    r.legal_basis = json.at("legalBasis").get<std::string>();
+    r.requested_by = json.at("requestedBy").get<std::string>();
+    r.already_erased = json.at("alreadyErased").get<bool>();
+    return r;
+  } catch (const nlohmann::json::exception&) {
+    return make_error(errc::corrupt, "", "an erasure receipt does not read");
+  }
+}
+
 nlohmann::json to_json(const ErasureCheck& c) {
   return {{"customerId", c.customer_id},
           {"passed", c.passed()},
@@ -76,12 +96,45 @@ nlohmann::json to_json(const ErasureCheck& c) {
 }
 
 ErasureService::ErasureService(events::EventLog& log, events::KeyStore& keys, Clock clock,
-                               NewEventId new_id, std::vector<Forget> forget)
+                               NewEventId new_id, std::vector<Forget> forget, Record record)
     : log_(log),
       keys_(keys),
       clock_(std::move(clock)),
       new_id_(std::move(new_id)),
-      forget_(std::move(forget)) {}
+      forget_(std::move(forget)),
+      record_(std::move(record)) {}
+
+Result<StoredEvent> ErasureService::append(const ErasureRequest& request,
+                                           const customer::Event& decided, std::uint64_t version,
+                                           const Context& ctx) {
+  const auto partition = log_.partition_for(request.customer_id.str());
+  if (record_) {
+    const auto& erase = std::get<customer::Erased>(decided);
+    if (auto recorded =
+            record_(request.customer_id, {erase.reason_code, erase.legal_basis, erase.requested_by},
+                    ctx.actor);
+        !recorded) {
+      return recorded.error();
+    }
+    // Where the strand put it (or found it, when another erasure came first).
+    auto history = customer_events(log_, partition, request.customer_id);
+    if (!history) return history.error();
+    const auto* erased = find_erased(*history);
+    if (erased == nullptr)
+      return make_error(errc::corrupt, "", "customer.erased is not in the log");
+    return *erased;
+  }
+  const auto envelope = events::wrap(
+      events::encode(decided),
+      {new_id_(ctx.now), events::stream_name(request.customer_id), StreamVersion{version + 1},
+       request.customer_id, ctx.now, ctx.actor, /*correlation_id=*/"", /*causation_id=*/""});
+  auto wire = events::to_wire(envelope);
+  if (!wire) return wire.error();
+  const events::EncodedEvent encoded{envelope.id, envelope.type, envelope.v, std::move(*wire)};
+  auto positions = log_.append(request.customer_id.str(), std::span(&encoded, 1));
+  if (!positions) return positions.error();
+  return StoredEvent{positions->front(), envelope};
+}
 
 Result<ErasureReceipt> ErasureService::erase(const ErasureRequest& request, const Actor& actor) {
   if (request.customer_id.empty()) return make_error(errc::invalid, "customerId", "is required");
@@ -106,16 +159,9 @@ Result<ErasureReceipt> ErasureService::erase(const ErasureRequest& request, cons
     receipt = receipt_from(*erased, request.customer_id);
     receipt.already_erased = true;
   } else {
-    const auto envelope = events::wrap(
-        events::encode(decided->front()),
-        {new_id_(ctx.now), stream, StreamVersion{version + 1}, request.customer_id, ctx.now, actor,
-         /*correlation_id=*/"", /*causation_id=*/""});
-    auto wire = events::to_wire(envelope);
-    if (!wire) return wire.error();
-    const events::EncodedEvent encoded{envelope.id, envelope.type, envelope.v, std::move(*wire)};
-    auto positions = log_.append(request.customer_id.str(), std::span(&encoded, 1));
-    if (!positions) return positions.error();
-    receipt = receipt_from(StoredEvent{positions->front(), envelope}, request.customer_id);
+    auto erased = append(request, decided->front(), version, ctx);
+    if (!erased) return erased.error();
+    receipt = receipt_from(*erased, request.customer_id);
   }
   if (auto destroyed = keys_.destroy(request.customer_id); !destroyed) return destroyed.error();
   auto gone = keys_.is_destroyed(request.customer_id);

@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "commands/history.hpp"
 #include "domain/context.hpp"
+#include "domain/customer.hpp"
 #include "domain/ids.hpp"
 #include "domain/result.hpp"
 #include "events/event_log.hpp"
@@ -38,6 +40,8 @@ struct ErasureReceipt {
   bool already_erased = false;  // this request found the customer erased before
 };
 nlohmann::json to_json(const ErasureReceipt& receipt);
+// The receipt to_json() wrote; errc::corrupt for anything else.
+Result<ErasureReceipt> receipt_from_json(const nlohmann::json& json);
 
 // What `clientele erase --verify` checks.
 struct ErasureCheck {
@@ -58,9 +62,16 @@ class ErasureService {
   // outbox of codes in flight, the sessions). Idempotent: a repeated erasure runs it again.
   using Forget = std::function<Result<void>(const CustomerId&)>;
 
+  // Appends `customer.erased` for a customer that is not erased yet. Where command strands run
+  // (`clientele serve`) it must go through them (CustomerCommands), which decide it against the
+  // stream as they know it; without it the service appends to the log itself, which is right only
+  // when nothing else writes (`clientele erase` has the installation to itself).
+  using Record =
+      std::function<Result<void>(const CustomerId&, const customer::Erase&, const Actor&)>;
+
   // All four must outlive the service. `forget` runs, in order, after the key is destroyed.
   ErasureService(events::EventLog& log, events::KeyStore& keys, Clock clock, NewEventId new_id,
-                 std::vector<Forget> forget = {});
+                 std::vector<Forget> forget = {}, Record record = nullptr);
 
   // Erases the customer. A customer erased before is not erased again: the receipt of the first
   // erasure comes back (already_erased), after making sure its key is gone. errc::not_found for
@@ -76,6 +87,12 @@ class ErasureService {
   Clock clock_;                 // the decision time
   NewEventId new_id_;           // event ids
   std::vector<Forget> forget_;  // the other places to clear
+  Record record_;               // null: append to `log_` directly
+
+  // Appends the customer.erased `decided` for a customer whose stream has `version` events, and
+  // returns it as stored.
+  Result<StoredEvent> append(const ErasureRequest& request, const customer::Event& decided,
+                             std::uint64_t version, const Context& ctx);
 };
 
 }  // namespace clientele::commands

@@ -7,7 +7,7 @@
 //     store, so after a crash a strand catches up from there before it decides anything;
 //   - the global lookups the commands need across partitions (email, username, external account),
 //     keyed only by keyed hashes, never by a personal value;
-//   - idempotency records of the API.
+//   - idempotency records of the API, and the erasures asked for over it.
 // The log stays the source of truth: the store can always be rebuilt from it.
 
 #include <cstdint>
@@ -31,6 +31,7 @@ enum class Lookup {
   owned,             // customer id -> JSON list of the lookups the customer's identity holds
   idempotency,       // hash of the caller and the idempotency key -> the first answer
   phone,             // keyed hash of the E.164 phone number -> the customer who had it first
+  erasure,           // erasure id -> the erasure's record (erasure_desk.hpp)
 };
 
 // One atomic change of the store.

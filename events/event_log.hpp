@@ -8,6 +8,7 @@
 #include <compare>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,6 +37,9 @@ struct Position {
 
 // "partition:offset", as in the X-Clientele-Position header.
 std::string to_string(Position position);
+// The position to_string() wrote: two non-negative decimal numbers around a colon; nullopt for
+// anything else.
+std::optional<Position> parse_position(std::string_view text);
 
 // One event ready for the log: the serialized envelope plus what the log may expose without
 // parsing it (Kafka headers). None of these fields may hold personal data.

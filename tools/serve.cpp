@@ -25,6 +25,7 @@
 #include "tools/accounts.hpp"
 #include "tools/admin.hpp"
 #include "tools/admin_command.hpp"
+#include "tools/erasures.hpp"
 #include "tools/installation.hpp"
 #include "tools/oidc_config.hpp"
 #include "tools/port_file.hpp"
@@ -112,6 +113,7 @@ struct ApiSources {
   const projections::Projector& projector;
   api::HttpMetrics& metrics;
   Accounts& accounts;
+  commands::ErasureDesk& erasures;
   ReadModels& views;
   const api::ReadYourWrites& read_your_writes;
   const api::OidcVerifier* identity_providers;  // null: none configured
@@ -126,6 +128,7 @@ Result<Api> start_api(const ServeOptions& options, const ListenAddress& address,
                                    .commands = accounts.bus->stats(),
                                    .passwords = *accounts.hasher,
                                    .changes = *accounts.customers,
+                                   .erasures = from.erasures,
                                    .auth = {.auth = *accounts.auth,
                                             .tokens = *accounts.tokens,
                                             .backoff = accounts.backoff,
@@ -286,8 +289,16 @@ int serve(const ServeOptions& serve_options, const std::function<void()>& wait_f
     return 1;
   }
 
+  auto erasures = start_erasures(*installation, **accounts, projector, store);
+  if (!erasures) {
+    infra::log_error("cannot start the erasures", {{"error", erasures.error().message}});
+    stopping.request_stop();
+    return 1;
+  }
+
   AdminCommands commands;
   rebuilds.add_to(commands);
+  add_erasure_commands(commands, *erasures->desk);
   add_administrator_commands(commands, *(*accounts)->sessions, *(*accounts)->hasher,
                              installation->secrets.pepper);
   const auto socket = infra::admin_socket_path(options.data_path());
@@ -305,8 +316,8 @@ int serve(const ServeOptions& serve_options, const std::function<void()>& wait_f
   lag.start();
   const api::ReadYourWrites read_your_writes(projector, log.partition_count());
   auto api = start_api(serve_options, *address,
-                       {lag, projector, metrics, **accounts, **views, read_your_writes,
-                        *identity_providers ? &**identity_providers : nullptr});
+                       {lag, projector, metrics, **accounts, *erasures->desk, **views,
+                        read_your_writes, *identity_providers ? &**identity_providers : nullptr});
   if (!api) {
     infra::log_error("cannot serve the api", {{"error", api.error().message}});
     stopping.request_stop();
@@ -320,6 +331,7 @@ int serve(const ServeOptions& serve_options, const std::function<void()>& wait_f
   remove_port_file(serve_options.port_file);
   stopping.request_stop();  // cancels the rebuilds in progress
   admin->reset();           // answers the requests in progress, removes the socket
+  erasures->desk->stop();   // finishes the step under way; the rest resumes at the next start
   accounts->reset();        // the strands finish the commands they hold
   announcer.request_stop();
   announcer.join();

@@ -7,6 +7,7 @@
 
 #include "api/routes.hpp"
 #include "commands/auth_service.hpp"
+#include "commands/erasure_desk.hpp"
 #include "infra/clock.hpp"
 #include "infra/outbox_notifier.hpp"
 #include "infra/rocksdb_auth_store.hpp"
@@ -34,6 +35,19 @@ struct ApiStack {
         search(pepper),
         idempotency(*write_model, events::SecretKey::random(), infra::utc_now),
         read_your_writes(projector, log.partition_count()),
+        erasure(log, keys, infra::utc_now, infra::uuid_v7),
+        erasures(
+            *write_model,
+            [this](const commands::ErasureRequest& r) {
+              return customers.check(r.customer_id,
+                                     customer::Erase{r.reason_code, r.legal_basis, r.requested_by},
+                                     Actor{UserId(r.requested_by), Role::Administrator});
+            },
+            [this](const commands::ErasureRequest& r) {
+              return erasure.erase(r, Actor{UserId(r.requested_by), Role::Administrator});
+            },
+            [](const commands::ErasureReceipt&) { return success(); },
+            [] { return infra::uuid_v7(infra::utc_now()); }, infra::utc_now),
         store(store),
         projector(projector) {}
 
@@ -63,6 +77,7 @@ struct ApiStack {
                               .commands = bus.stats(),
                               .passwords = hasher,
                               .changes = customers,
+                              .erasures = erasures,
                               .auth = auth_routes(),
                               .customers = customer_routes(),
                               .addresses = address_routes()});
@@ -87,6 +102,8 @@ struct ApiStack {
   projections::AddressBook addresses;
   api::Idempotency idempotency;
   api::ReadYourWrites read_your_writes;
+  commands::ErasureService erasure;
+  commands::ErasureDesk erasures;  // not started: it records the erasures asked for
   projections::ReadModelStore& store;
   const projections::Projector& projector;
 };
