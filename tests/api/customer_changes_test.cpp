@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
 #include <tuple>
 
 #include "tests/api/customer_flow.hpp"
@@ -281,6 +283,50 @@ TEST_F(CustomerChanges, CustomersAreRefusedTheAdministratorsChangesAndStrangersA
   ASSERT_EQ(ada_now.status, 200) << ada_now.body;
   EXPECT_EQ(ada_now.headers.at("etag"), "\"1\"") << "a refused change was applied";
   EXPECT_EQ(ada_now.json()["data"]["customerType"], "Regular");
+}
+
+TEST_F(CustomerChanges, TheListStaysExactAtDepthWhileCustomersAreWrittenMeanwhile) {
+  std::vector<std::string> before;
+  for (int i = 0; i < 60; ++i) before.push_back(registered("deep" + std::to_string(i) + "@x.org"));
+  ASSERT_NO_FATAL_FAILURE(wait_for_registrations());
+  const auto admin = administrator();
+
+  // Meanwhile: new customers, and changes to the rows being listed (their type and tags).
+  std::atomic<bool> walking{true};
+  std::atomic<int> writes{0};
+  std::thread writer([&] {
+    for (int i = 0; walking; ++i) {
+      const auto registration = register_customer("new" + std::to_string(i) + "@x.org");
+      const auto change = send(
+          "PUT", "/api/v1/customers/" + before[i % before.size()], admin,
+          {{"customerType", i % 2 ? "VIP" : "Premium"}, {"tags", {"wave" + std::to_string(i)}}});
+      writes += registration.status == 201 && change.status == 200 ? 2 : 0;
+    }
+  });
+  std::vector<std::string> walked;
+  std::string cursor;
+  for (int page = 0; page < 100; ++page) {
+    const auto answer = get("/api/v1/customers?limit=7&sortBy=createdAt&sortOrder=asc" +
+                                (cursor.empty() ? "" : "&cursor=" + cursor),
+                            admin);
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    const auto data = answer.json()["data"];
+    for (const auto& customer : data["customers"]) walked.push_back(customer["customerId"]);
+    if (data["pagination"]["nextCursor"].is_null() || walked.size() >= before.size()) break;
+    cursor = data["pagination"]["nextCursor"].get<std::string>();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let writes land between pages
+  }
+  walking = false;
+  writer.join();
+  EXPECT_GT(writes.load(), 0) << "nothing was written during the walk";
+
+  // Oldest first: the 60 come first, each once (customers registered in one millisecond are in
+  // id order, not necessarily in the order they were registered).
+  ASSERT_GE(walked.size(), before.size());
+  EXPECT_EQ(std::set<std::string>(walked.begin(), walked.begin() + before.size()),
+            std::set<std::string>(before.begin(), before.end()));
+  EXPECT_EQ(std::set<std::string>(walked.begin(), walked.end()).size(), walked.size())
+      << "a customer was listed twice";
 }
 
 TEST_F(CustomerChanges, UnknownCustomersAreNotFoundAndErasedOnesConflict) {
