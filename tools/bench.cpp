@@ -391,6 +391,15 @@ void add_http_bench(CLI::App& bench, HttpBench& http) {
                    "MiB of argon2id for hashing alone: the server's --argon2-memory-mib")
       ->check(CLI::Range(std::size_t{1}, std::size_t{4096}))
       ->capture_default_str();
+  command->add_option("--admin-email", http.admin_email,
+                      "An administrator (password in CLIENTELE_ADMIN_PASSWORD): also drive GET "
+                      "/api/v1/customers/{id} and GET /api/v1/customers/search");
+  command
+      ->add_option("--customers", http.customers,
+                   "Customers to register first, for the lookups (their names are made to be "
+                   "searched); start the server with cheap hashing and a high --auth-rate")
+      ->check(CLI::Range(0, 10'000'000))
+      ->capture_default_str();
 }
 
 CLI::App* add_bench_command(CLI::App& app, BenchOptions& options) {

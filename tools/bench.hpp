@@ -97,6 +97,12 @@ struct HttpBench {
   // alone: the comparison means something only when they match the server's.
   unsigned long long argon2_ops = commands::PasswordHashing::kMinOpsLimit;
   std::size_t argon2_memory_mib = commands::PasswordHashing::kMinMemLimit >> 20;
+  // With an administrator (password in CLIENTELE_ADMIN_PASSWORD), the lookups too: after
+  // registering `customers` more customers, GET /api/v1/customers/{id} over up to 10,000 of the
+  // listed customers and GET /api/v1/customers/search over fragments of the seeded names, each
+  // for `duration` seconds on `connections` connections.
+  std::string admin_email;
+  int customers = 0;
 };
 
 // Drives a running `clientele serve` at `url` over HTTP/1.1 with a libcurl multi driver (one

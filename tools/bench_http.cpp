@@ -13,6 +13,8 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -179,14 +181,36 @@ struct Phase {
   }
 };
 
-// Sends one target on `connections` keep-alive connections, each sending its next request as
-// soon as the previous answer is in, on the calling thread. Events come from epoll and go to
-// curl_multi_socket_action, so that each costs only the transfer it is about (curl_multi_perform
-// would look at every connection every time). Not thread-safe; one run() per driver.
+// Where a driver's requests come from: the target of the next request, or null when there are no
+// more. Called on the driver's thread.
+using TargetSource = std::function<std::shared_ptr<const Target>()>;
+
+// A source that sends `target` (which must outlive it) again and again.
+TargetSource again_and_again(const Target& target) {
+  std::shared_ptr<const Target> unowned(std::shared_ptr<const Target>(), &target);
+  return [unowned] { return unowned; };
+}
+
+// A source that sends `targets` in turn, round and round.
+TargetSource in_turn(std::vector<std::shared_ptr<const Target>> targets) {
+  return [targets = std::move(targets), next = std::size_t{0}]() mutable {
+    return targets[next++ % targets.size()];
+  };
+}
+
+// Sends the requests of a source on `connections` keep-alive connections, each sending its next
+// request as soon as the previous answer is in, on the calling thread. Events come from epoll and
+// go to curl_multi_socket_action, so that each costs only the transfer it is about
+// (curl_multi_perform would look at every connection every time). Not thread-safe; one run() per
+// driver.
 class MultiDriver {
  public:
   MultiDriver(const Target& target, int connections)
-      : multi_(curl_multi_init()), epoll_(::epoll_create1(EPOLL_CLOEXEC)) {
+      : MultiDriver(again_and_again(target), connections) {}
+  MultiDriver(TargetSource source, int connections)
+      : source_(std::move(source)),
+        multi_(curl_multi_init()),
+        epoll_(::epoll_create1(EPOLL_CLOEXEC)) {
     curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
     curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, on_timer);
@@ -196,7 +220,6 @@ class MultiDriver {
     transfers_.resize(static_cast<std::size_t>(connections));
     for (auto& transfer : transfers_) {
       transfer.easy = curl_easy_init();
-      target.configure(transfer.easy);
       curl_easy_setopt(transfer.easy, CURLOPT_PRIVATE, &transfer);
     }
   }
@@ -211,7 +234,8 @@ class MultiDriver {
   MultiDriver(const MultiDriver&) = delete;
   MultiDriver& operator=(const MultiDriver&) = delete;
 
-  // Sends requests until `duration` has passed, then waits for the answers in flight.
+  // Sends requests until `duration` has passed or the source has no more, then waits for the
+  // answers in flight.
   Phase run(std::chrono::duration<double> duration) {
     Phase phase;
     phase.connections = static_cast<int>(transfers_.size());
@@ -237,8 +261,9 @@ class MultiDriver {
  private:
   // One connection's easy handle and its request in flight.
   struct Transfer {
-    CURL* easy = nullptr;    // owned; configured once, added again for each request
-    Clock::time_point sent;  // when its current request was handed to libcurl
+    CURL* easy = nullptr;                  // owned; added again for each request
+    std::shared_ptr<const Target> target;  // of its current request; configured into `easy`
+    Clock::time_point sent;                // when its current request was handed to libcurl
   };
 
   static int on_socket(CURL*, curl_socket_t socket, int what, void* self, void*) {
@@ -285,7 +310,12 @@ class MultiDriver {
     curl_multi_socket_action(multi_, socket, mask, &running);
   }
 
+  // Starts the source's next request on `transfer`, if it has one.
   void start(Transfer& transfer) {
+    auto target = source_();
+    if (!target) return;
+    if (target != transfer.target) target->configure(transfer.easy);
+    transfer.target = std::move(target);
     transfer.sent = Clock::now();
     curl_multi_add_handle(multi_, transfer.easy);
     ++in_flight_;
@@ -321,6 +351,7 @@ class MultiDriver {
     }
   }
 
+  TargetSource source_;                     // the requests to send
   CURLM* multi_;                            // owned; holds the connections between requests
   int epoll_;                               // owned; the sockets libcurl wants watched
   std::vector<Transfer> transfers_;         // one per connection; never resized after made
@@ -374,6 +405,16 @@ bool valid(const Phase& phase, std::string_view route) {
   return false;
 }
 
+// Drives the requests of `source` on `connections` connections for `seconds`; its report in
+// `report[name]`. Whether it measured the route.
+bool drive(TargetSource source, int connections, double seconds, std::string_view route,
+           const char* name, json& report) {
+  MultiDriver driver(std::move(source), connections);
+  auto phase = driver.run(std::chrono::duration<double>(seconds));
+  report[name] = report_of(phase);
+  return valid(phase, route);
+}
+
 // ---- the bench customer -----------------------------------------------------------------------
 
 // The bench customer, signed in.
@@ -419,6 +460,146 @@ std::optional<Customer> sign_up(const std::string& base) {
     return setup_failed("read the bench customer's record", me);
   }
   return customer;
+}
+
+// ---- customer lookups -------------------------------------------------------------------------
+
+// The environment variable the administrator's password comes from (never the command line,
+// where other users of the machine could read it).
+constexpr const char* kAdminPasswordVariable = "CLIENTELE_ADMIN_PASSWORD";
+// The most customer ids the lookups take from the list.
+constexpr std::size_t kMaxLookupIds = 10'000;
+
+// `n` written with the letters a..z (at least four of them), so that seeded names differ and
+// searches for three of their letters find a few customers each.
+std::string letters_of(std::uint64_t n) {
+  std::string out;
+  for (int i = 0; i < 4 || n > 0; ++i, n /= 26) out.push_back(static_cast<char>('a' + n % 26));
+  return out;
+}
+
+// The administrator's access token; empty (logged) when the login fails.
+std::string administrator_token(const std::string& base, const std::string& email) {
+  const char* password = std::getenv(kAdminPasswordVariable);
+  if (password == nullptr) {
+    infra::log_error(fmt::format("--admin-email needs the password in {}", kAdminPasswordVariable));
+    return "";
+  }
+  const Target login(base + "/api/v1/auth/login", {},
+                     json{{"email", email}, {"password", password}}.dump());
+  const auto answer = exchange(login);
+  if (answer.status != 200) {
+    setup_failed("log the administrator in", answer);
+    return "";
+  }
+  return answer.body["data"].value("accessToken", "");
+}
+
+// The customers the read models count (GET /api/v1/customers/analytics), or -1 (logged).
+std::int64_t customers_counted(const std::string& base, const std::string& token) {
+  const Target analytics(base + "/api/v1/customers/analytics", {"Authorization: Bearer " + token});
+  const auto answer = exchange(analytics);
+  if (answer.status != 200) {
+    setup_failed("read the analytics", answer);
+    return -1;
+  }
+  return answer.body["data"].value("totalCustomers", std::int64_t{-1});
+}
+
+// Registers `count` customers on `connections` connections, each with a name of its own; the
+// phase's report.
+Phase seed(const std::string& base, int count, int connections) {
+  const auto run = infra::uuid_v7(infra::utc_now());
+  const auto url = base + "/api/v1/auth/register";
+  int next = 0;
+  MultiDriver driver(
+      [&]() -> std::shared_ptr<const Target> {
+        if (next == count) return nullptr;
+        const auto n = static_cast<std::uint64_t>(next++);
+        const json body{{"email", fmt::format("seed-{}-{}@example.com", run, n)},
+                        {"password", kPassword},
+                        {"firstName", "Seed"},
+                        {"lastName", "Lookup " + letters_of(n)}};
+        return std::make_shared<const Target>(url, std::vector<std::string>{}, body.dump());
+      },
+      connections);
+  return driver.run(std::chrono::hours(24));
+}
+
+// Waits until the read models count `expected` customers (at most ten minutes); false (logged)
+// when they do not.
+bool wait_for_count(const std::string& base, const std::string& token, std::int64_t expected) {
+  const auto deadline = Clock::now() + std::chrono::minutes(10);
+  while (Clock::now() < deadline) {
+    const auto counted = customers_counted(base, token);
+    if (counted < 0) return false;
+    if (counted >= expected) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  infra::log_error("the read models did not count the seeded customers within ten minutes");
+  return false;
+}
+
+// Up to kMaxLookupIds customer ids, from the list walked page by page.
+std::vector<std::string> customer_ids(const std::string& base, const std::string& token) {
+  std::vector<std::string> ids;
+  std::string cursor;
+  while (ids.size() < kMaxLookupIds) {
+    const Target page(
+        base + "/api/v1/customers?limit=100" + (cursor.empty() ? "" : "&cursor=" + cursor),
+        {"Authorization: Bearer " + token});
+    const auto answer = exchange(page);
+    if (answer.status != 200) {
+      setup_failed("list the customers", answer);
+      return {};
+    }
+    const auto& data = answer.body["data"];
+    for (const auto& customer : data["customers"]) ids.push_back(customer.value("customerId", ""));
+    if (data["pagination"]["nextCursor"].is_null()) break;
+    cursor = data["pagination"]["nextCursor"].get<std::string>();
+  }
+  return ids;
+}
+
+// Drives GET /api/v1/customers/{id} over the customers of the list and GET
+// /api/v1/customers/search over fragments of the seeded names, after seeding `bench.customers`
+// customers; the figures go to `report`. Whether every phase measured its route.
+bool drive_lookups(const HttpBench& bench, const std::string& base, int seed_connections,
+                   json& report) {
+  const auto token = administrator_token(base, bench.admin_email);
+  if (token.empty()) return false;
+  const auto before = customers_counted(base, token);
+  if (before < 0) return false;
+  bool ok = true;
+  if (bench.customers > 0) {
+    auto seeded = seed(base, bench.customers, seed_connections);
+    const auto registered = seeded.statuses[201];
+    report["seed"] = report_of(seeded);
+    ok &= valid(seeded, "POST /api/v1/auth/register");
+    if (!wait_for_count(base, token, before + registered)) return false;
+  }
+  const auto ids = customer_ids(base, token);
+  if (ids.empty()) return false;
+  report["lookups"] = {{"customers", customers_counted(base, token)}, {"ids", ids.size()}};
+  const std::vector<std::string> admin{"Authorization: Bearer " + token};
+  std::vector<std::shared_ptr<const Target>> by_id;
+  for (const auto& id : ids) {
+    by_id.push_back(std::make_shared<const Target>(base + "/api/v1/customers/" + id, admin));
+  }
+  ok &= drive(in_turn(std::move(by_id)), bench.connections, bench.duration,
+              "GET /api/v1/customers/{id}", "customerById", report);
+  // The first three letters of seeded names: each finds the few customers whose names share
+  // them (at 100,000 customers, about six).
+  const auto named = static_cast<std::uint64_t>(std::max<std::int64_t>(bench.customers, 1));
+  std::vector<std::shared_ptr<const Target>> searches;
+  for (std::uint64_t n = 0; n < 2000; ++n) {
+    searches.push_back(std::make_shared<const Target>(
+        base + "/api/v1/customers/search?limit=20&q=" + letters_of(n * 7919 % named).substr(0, 3),
+        admin));
+  }
+  ok &= drive(in_turn(std::move(searches)), bench.connections, bench.duration,
+              "GET /api/v1/customers/search", "search", report);
+  return ok;
 }
 
 // ---- argon2id alone ---------------------------------------------------------------------------
@@ -492,16 +673,6 @@ class HashingAlone {
   double seconds_ = 0;
 };
 
-// Drives `target` on `connections` connections for `seconds`; its report in `report[name]`.
-// Whether it measured the route.
-bool drive(const Target& target, int connections, double seconds, std::string_view route,
-           const char* name, json& report) {
-  MultiDriver driver(target, connections);
-  auto phase = driver.run(std::chrono::duration<double>(seconds));
-  report[name] = report_of(phase);
-  return valid(phase, route);
-}
-
 }  // namespace
 
 int run_http_bench(const HttpBench& bench) {
@@ -523,10 +694,13 @@ int run_http_bench(const HttpBench& bench) {
   bool ok = true;
   if (bench.healthz) {
     const Target healthz(base + "/healthz", {});
-    ok &= drive(healthz, bench.connections, bench.duration, "GET /healthz", "healthz", report);
+    ok &= drive(again_and_again(healthz), bench.connections, bench.duration, "GET /healthz",
+                "healthz", report);
   }
   const Target me(base + "/api/v1/customers/me", {"Authorization: Bearer " + customer->token});
-  ok &= drive(me, bench.connections, bench.duration, "GET /api/v1/customers/me", "me", report);
+  ok &= drive(again_and_again(me), bench.connections, bench.duration, "GET /api/v1/customers/me",
+              "me", report);
+  if (!bench.admin_email.empty()) ok &= drive_lookups(bench, base, 4 * cores, report);
   // Logins and hashing alone take turns, `rounds` times, so that a machine whose speed drifts
   // (one shared with other work) skews both alike. More hashing threads than cores only slow
   // argon2id down (they contend for the memory map): the bound is what the cores do.

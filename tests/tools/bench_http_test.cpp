@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -18,10 +20,14 @@ namespace {
 
 using nlohmann::json;
 
-// Runs `clientele bench http` for a second of each phase against a `clientele serve` started
-// for it on a new installation, with cheap password hashing (and the same parameters for hashing
-// alone) and an auth rate limit of `rate` requests per second after a burst of `burst`.
-Finished bench_http(const std::string& rate, const std::string& burst) {
+constexpr const char* kAdminPassword = "correct horse 42";
+
+// Runs `clientele bench http` for a second of each phase, with `more` options, against a
+// `clientele serve` started for it on a new installation, with cheap password hashing (and the
+// same parameters for hashing alone) and an auth rate limit of `rate` requests per second after a
+// burst of `burst`; with `administrator`, the installation has boss@example.com.
+Finished bench_http(const std::string& rate, const std::string& burst,
+                    const std::vector<std::string>& more = {}, bool administrator = false) {
   TempDir dir;
   write_secret(dir.path() / "kek", events::SecretKey::random());
   write_secret(dir.path() / "pepper", events::SecretKey::random());
@@ -32,26 +38,36 @@ Finished bench_http(const std::string& rate, const std::string& burst) {
   const Service service(serve, dir.path());
   if (service.address.empty())
     return {.exit_code = -1, .out = "", .err = "the service did not start"};
-  return run_process({kBinary,
-                      "bench",
-                      "http",
-                      "--url",
-                      service.url(""),
-                      "--duration",
-                      "1",
-                      "--connections",
-                      "4",
-                      "--login-duration",
-                      "1",
-                      "--login-connections",
-                      "2",
-                      "--rounds",
-                      "2",
-                      "--argon2-ops",
-                      "1",
-                      "--argon2-memory-mib",
-                      "1",
-                      "--healthz"});
+  if (administrator) {
+    auto create =
+        std::vector<std::string>{kBinary, "admin", "create", "--email", "boss@example.com"};
+    for (auto& option : store_options(dir.path())) create.push_back(option);
+    const auto made =
+        run_process(create, std::chrono::seconds(60), std::string(kAdminPassword) + "\n");
+    if (made.exit_code != 0) return made;
+  }
+  std::vector<std::string> bench{kBinary,
+                                 "bench",
+                                 "http",
+                                 "--url",
+                                 service.url(""),
+                                 "--duration",
+                                 "1",
+                                 "--connections",
+                                 "4",
+                                 "--login-duration",
+                                 "1",
+                                 "--login-connections",
+                                 "2",
+                                 "--rounds",
+                                 "2",
+                                 "--argon2-ops",
+                                 "1",
+                                 "--argon2-memory-mib",
+                                 "1",
+                                 "--healthz"};
+  bench.insert(bench.end(), more.begin(), more.end());
+  return run_process(bench);
 }
 
 TEST(BenchHttp, DrivesMeAndLoginAndHashingAloneAndPrintsOneJsonReport) {
@@ -101,6 +117,33 @@ TEST(BenchHttp, RefusesToReportWhenTheServerRateLimitsItsLogins) {
   ASSERT_TRUE(report.is_object()) << run.out;
   EXPECT_GT(report["login"].value("non2xx", 0), 0);
   EXPECT_EQ(report["me"].value("non2xx", -1), 0);
+}
+
+TEST(BenchHttp, WithAnAdministratorSeedsCustomersAndDrivesTheLookups) {
+  ::setenv("CLIENTELE_ADMIN_PASSWORD", kAdminPassword, 1);
+  const auto run = bench_http("1000000", "1000000",
+                              {"--admin-email", "boss@example.com", "--customers", "30"}, true);
+  ::unsetenv("CLIENTELE_ADMIN_PASSWORD");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto report = json::parse(run.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << run.out;
+  EXPECT_EQ(report["seed"].value("requests", 0), 30);
+  EXPECT_EQ(report["seed"]["statuses"].value("201", 0), 30);
+  // The seeded customers and the bench customer, all listed for the lookups.
+  EXPECT_EQ(report["lookups"].value("customers", 0), 31);
+  EXPECT_EQ(report["lookups"].value("ids", 0), 31);
+  for (const char* phase : {"customerById", "search"}) {
+    const auto& figures = report.at(phase);
+    EXPECT_GT(figures.value("requests", 0), 0) << phase;
+    EXPECT_EQ(figures["statuses"].value("200", 0), figures.value("requests", -1)) << phase;
+  }
+}
+
+TEST(BenchHttp, TheLookupsNeedTheAdministratorsPasswordInTheEnvironment) {
+  ::unsetenv("CLIENTELE_ADMIN_PASSWORD");
+  const auto run = bench_http("1000000", "1000000", {"--admin-email", "boss@example.com"}, true);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("CLIENTELE_ADMIN_PASSWORD"), std::string::npos) << run.err;
 }
 
 }  // namespace
