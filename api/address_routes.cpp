@@ -65,18 +65,6 @@ Result<std::optional<std::uint64_t>> customer_version(const AddressRoutes& route
   return std::optional<std::uint64_t>((*profile)->value("version", std::uint64_t{0}));
 }
 
-// The customer's addresses as resources, in the order added.
-Result<json> address_resources(const AddressRoutes& routes, const Snapshot& snapshot,
-                               const CustomerId& customer) {
-  auto ns = live(snapshot, routes.book);
-  if (!ns) return ns.error();
-  auto book = routes.book.addresses(snapshot, *ns, customer);
-  if (!book) return book.error();
-  json out = json::array();
-  for (const auto& doc : *book) out.push_back(address_resource(doc));
-  return out;
-}
-
 Response list(const AddressRoutes& routes, const Request& request) {
   if (auto problems = QueryReader(request).finish(); !problems.empty()) {
     return validation_failed(problems);
@@ -87,7 +75,7 @@ Response list(const AddressRoutes& routes, const Request& request) {
         auto version = customer_version(routes, snapshot, customer);
         if (!version) return error_response(version.error());
         if (!*version) return failure(404, "there is no such customer");
-        auto addresses = address_resources(routes, snapshot, customer);
+        auto addresses = address_resources(routes.book, snapshot, customer);
         if (!addresses) return error_response(addresses.error());
         auto response = success(200, "addresses", {{"addresses", std::move(*addresses)}});
         response.headers.emplace_back("ETag", etag(**version));
@@ -216,6 +204,17 @@ constexpr AddressRoute kRoutes[] = {
 };
 
 }  // namespace
+
+Result<json> address_resources(const projections::AddressBook& book, const Snapshot& snapshot,
+                               const CustomerId& customer) {
+  auto ns = live(snapshot, book);
+  if (!ns) return ns.error();
+  auto addresses = book.addresses(snapshot, *ns, customer);
+  if (!addresses) return addresses.error();
+  json out = json::array();
+  for (const auto& doc : *addresses) out.push_back(address_resource(doc));
+  return out;
+}
 
 Result<void> add_address_routes(Router& router, const AddressRoutes& routes) {
   constexpr std::pair<const char*, Access> kBooks[] = {

@@ -37,6 +37,14 @@ struct AddressRoutes {
   std::function<AddressId()> new_id;              // the id of an address added
 };
 
+// The customer's addresses in the live version of `book` on `snapshot`, as address resources
+// (DESIGN.md §6) in the order added: what GET .../addresses and the export answer. Empty when
+// the customer has none (or there is no such customer); errc::unavailable while `book` is not
+// built.
+Result<nlohmann::json> address_resources(const projections::AddressBook& book,
+                                         const projections::Snapshot& snapshot,
+                                         const CustomerId& customer);
+
 // Adds the routes above to `router`. `routes`' members must outlive the router.
 Result<void> add_address_routes(Router& router, const AddressRoutes& routes);
 

@@ -312,13 +312,6 @@ Response search(const CustomerRoutes& routes, const Request& request) {
   });
 }
 
-json statistics_resource(const projections::CustomerStatistics& s) {
-  return {{"totalOrders", s.total_orders},         {"totalOrderValue", s.total_order_value},
-          {"totalComplaints", s.total_complaints}, {"openComplaints", s.open_complaints},
-          {"lastOrderDate", s.last_order_date},    {"lastComplaintDate", s.last_complaint_date},
-          {"loginCount", s.login_count},           {"lastLoginDate", s.last_login_date}};
-}
-
 Response my_statistics(const CustomerRoutes& routes, const Request& request) {
   if (auto problems = QueryReader(request).finish(); !problems.empty()) {
     return validation_failed(problems);
@@ -369,13 +362,7 @@ Response analytics(const CustomerRoutes& routes, const Request& request) {
   return overview(routes, request, true);
 }
 
-struct CustomerRoute {
-  const char* path;
-  Response (*answer)(const CustomerRoutes&, const Request&);
-  Access access;
-};
-
-constexpr CustomerRoute kRoutes[] = {
+constexpr QueryRoute<CustomerRoutes> kRoutes[] = {
     {"/api/v1/customers/me", me, Access::customer},
     {"/api/v1/customers/me/statistics", my_statistics, Access::customer},
     {"/api/v1/customers", list, Access::administrator},
@@ -388,6 +375,13 @@ constexpr CustomerRoute kRoutes[] = {
 };
 
 }  // namespace
+
+json statistics_resource(const projections::CustomerStatistics& s) {
+  return {{"totalOrders", s.total_orders},         {"totalOrderValue", s.total_order_value},
+          {"totalComplaints", s.total_complaints}, {"openComplaints", s.open_complaints},
+          {"lastOrderDate", s.last_order_date},    {"lastComplaintDate", s.last_complaint_date},
+          {"loginCount", s.login_count},           {"lastLoginDate", s.last_login_date}};
+}
 
 Response changed_customer(const CustomerRoutes& routes, const CustomerId& customer,
                           const commands::Outcome& outcome, Viewer viewer, int status,
@@ -405,14 +399,7 @@ Response changed_customer(const CustomerRoutes& routes, const CustomerId& custom
 }
 
 Result<void> add_customer_routes(Router& router, const CustomerRoutes& routes) {
-  for (const auto& route : kRoutes) {
-    auto added = router.add(
-        Method::Get, route.path,
-        [routes, answer = route.answer](const Request& request) { return answer(routes, request); },
-        Body::none, route.access);
-    if (!added) return added;
-  }
-  return clientele::success();
+  return add_query_routes(router, routes, kRoutes);
 }
 
 }  // namespace clientele::api

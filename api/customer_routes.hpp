@@ -36,12 +36,15 @@ struct CustomerRoutes {
   const projections::CustomerSearch& search;
   const projections::CustomerAnalytics& analytics;
   const ReadYourWrites& read_your_writes;
-  std::function<Timestamp()> clock;  // "now" of the analytics (new today, average age)
+  std::function<Timestamp()> clock;  // "now": of the analytics (new today, average age), exports
 };
 
 // The most customers one page of the list holds, and one search answers.
 inline constexpr std::int64_t kMaxListLimit = 100;
 inline constexpr std::int64_t kMaxSearchLimit = 50;
+
+// The statistics resource (GET /me/statistics, the export) of a customer's figures.
+nlohmann::json statistics_resource(const projections::CustomerStatistics& statistics);
 
 // The answer to a change `outcome` made to `customer`: the customer resource `viewer` sees as it
 // is after the change, once the read models have folded it (as a query sending the change's

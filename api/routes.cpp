@@ -15,6 +15,10 @@ Result<Router> build_routes(RouteContext context) {
   if (auto added = add_address_routes(router, context.addresses); !added) return added.error();
   if (auto added = add_erasure_routes(router, {context.erasures, context.auth.idempotency}); !added)
     return added.error();
+  if (auto added =
+          add_export_routes(router, {context.customers, context.addresses.book, context.timeline});
+      !added)
+    return added.error();
   if (auto added = add_ops_routes(
           router,
           {context.lag, context.projector, context.metrics, context.commands, context.passwords},

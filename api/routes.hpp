@@ -9,6 +9,7 @@
 #include "api/customer_routes.hpp"
 #include "api/docs_routes.hpp"
 #include "api/erasure_routes.hpp"
+#include "api/export_routes.hpp"
 #include "api/lag_monitor.hpp"
 #include "api/metrics.hpp"
 #include "api/ops_routes.hpp"
@@ -20,23 +21,24 @@ namespace clientele::api {
 
 // What the routes answer from. The referenced objects must outlive the router built.
 struct RouteContext {
-  const LagMonitor& lag;                      // /readyz, /metrics
-  const projections::Projector& projector;    // /metrics
-  const HttpMetrics& metrics;                 // /metrics
-  const commands::CommandStats& commands;     // /metrics
-  const commands::PasswordHasher& passwords;  // /metrics
-  commands::CustomerCommands& changes;        // the changes under /api/v1/customers
-  commands::ErasureDesk& erasures;            // /api/v1/admin/erasures
-  AuthRoutes auth;                            // /api/v1/auth/...
-  CustomerRoutes customers;                   // /api/v1/customers/...
-  AddressRoutes addresses;                    // /api/v1/customers/{me,:customerId}/addresses...
-  OpsOptions ops{};                           // /readyz
-  SwaggerUi swagger_ui{};                     // /docs; empty: not installed (503)
+  const LagMonitor& lag;                       // /readyz, /metrics
+  const projections::Projector& projector;     // /metrics
+  const HttpMetrics& metrics;                  // /metrics
+  const commands::CommandStats& commands;      // /metrics
+  const commands::PasswordHasher& passwords;   // /metrics
+  commands::CustomerCommands& changes;         // the changes under /api/v1/customers
+  commands::ErasureDesk& erasures;             // /api/v1/admin/erasures
+  const projections::AuditTimeline& timeline;  // .../export (with `customers` and `addresses`)
+  AuthRoutes auth;                             // /api/v1/auth/...
+  CustomerRoutes customers;                    // /api/v1/customers/...
+  AddressRoutes addresses;                     // /api/v1/customers/{me,:customerId}/addresses...
+  OpsOptions ops{};                            // /readyz
+  SwaggerUi swagger_ui{};                      // /docs; empty: not installed (503)
 };
 
-// Every route: the auth, customer, address and erasure routes (the POSTs idempotent with
-// `auth.idempotency`), the ops routes, /openapi.json and /docs. Errors
-// are those of Router::add (a malformed or repeated route: a programming error).
+// Every route: the auth, customer, address, export and erasure routes (the POSTs idempotent with
+// `auth.idempotency`), the ops routes, /openapi.json and /docs. Errors are those of Router::add
+// (a malformed or repeated route: a programming error).
 Result<Router> build_routes(RouteContext context);
 
 }  // namespace clientele::api

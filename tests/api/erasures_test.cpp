@@ -1,7 +1,7 @@
 // Erasure over HTTP, end to end against `clientele serve` (issue 7, item 3): an administrator asks
 // for a customer's erasure (202), follows it to its receipt, and afterwards no file of the data
 // directory holds any of the customer's personal values, while the customer is the anonymous
-// record. Bad requests and unknown customers are refused before anything is recorded; customers
+// record, and its export the anonymous record only. Bad requests and unknown customers are refused before anything is recorded; customers
 // may not ask; asking again completes with the first receipt.
 
 #include <gtest/gtest.h>
@@ -100,6 +100,12 @@ TEST_F(Erasures, AnErasureAskedOverHttpLeavesNoPersonalValueInTheDataDirectory) 
   EXPECT_EQ(anonymous.json()["data"]["status"], "Erased");
   EXPECT_FALSE(anonymous.json()["data"].contains("email"));
   EXPECT_EQ(login({{"email", "qzmark.mail@example.com"}, {"password", kPassword}}).status, 401);
+  // The export is the anonymous record only.
+  const auto exported = get("/api/v1/customers/" + id + "/export", administrator());
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  EXPECT_EQ(exported.json()["data"]["customer"]["status"], "Erased");
+  EXPECT_FALSE(exported.json()["data"].contains("addresses"));
+  EXPECT_EQ(exported.body.find(marker), std::string::npos) << exported.body;
 
   // Asking again completes with the first erasure's receipt.
   const auto again = send("POST", kErasures, administrator(), erasure_of(id));

@@ -78,6 +78,7 @@ struct ApiStack {
                               .passwords = hasher,
                               .changes = customers,
                               .erasures = erasures,
+                              .timeline = timeline,
                               .auth = auth_routes(),
                               .customers = customer_routes(),
                               .addresses = address_routes()});
@@ -100,6 +101,7 @@ struct ApiStack {
   projections::CustomerSearch search;
   projections::CustomerAnalytics analytics;
   projections::AddressBook addresses;
+  projections::AuditTimeline timeline;
   api::Idempotency idempotency;
   api::ReadYourWrites read_your_writes;
   commands::ErasureService erasure;
