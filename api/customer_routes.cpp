@@ -9,6 +9,7 @@
 #include "api/preconditions.hpp"
 #include "api/queries.hpp"
 #include "api/query_reader.hpp"
+#include "domain/validation.hpp"
 #include "events/json.hpp"
 
 namespace clientele::api {
@@ -21,11 +22,6 @@ using projections::ListQuery;
 using projections::ListSort;
 using projections::Namespace;
 using projections::Snapshot;
-
-// The deepest page number the list walks to; deeper pages are reached by cursor.
-constexpr std::int64_t kMaxPage = 1000;
-// The most customers a search term of the list may find.
-constexpr std::size_t kMaxSearchTermHits = 10'000;
 
 // Answers `query` as answer_query() in queries.hpp does, on the routes' store.
 Response answer_query(const CustomerRoutes& routes, const Request& request,
@@ -119,72 +115,30 @@ Result<json> customer_resources(const CustomerRoutes& routes, const Snapshot& sn
   return out;
 }
 
-// A list request as its query asks for it.
-struct ListRequest {
-  ListQuery query;
-  std::optional<std::string> search_term;  // only customers the search model finds by it
-  std::int64_t page = 1;                   // walked to from the start, unless by cursor
-  bool by_cursor = false;                  // query.after is the cursor the client sent
-};
-
-// A date ("YYYY-MM-DD", its midnight UTC) or a UTC time in parameter `name`.
+// A date or a UTC time in parameter `name` (instant()).
 std::optional<Timestamp> read_instant(QueryReader& query, std::string_view name) {
   const auto text = query.string(name, 24);
   if (!text) return std::nullopt;
-  if (auto instant = parse_timestamp(*text)) return instant;
-  if (auto date = parse_date(*text)) return std::chrono::sys_days{*date};
+  if (auto at = instant(*text)) return at;
   query.fail(name, "must be a date (YYYY-MM-DD) or a UTC time (YYYY-MM-DDThh:mm:ssZ)");
   return std::nullopt;
 }
 
-// ISO 3166-1 alpha-2 in parameter "country", in upper case.
-std::optional<std::string> read_country(QueryReader& query) {
-  auto country = query.string("country", 2);
-  if (!country) return std::nullopt;
-  if (country->size() != 2 || !std::isalpha(static_cast<unsigned char>((*country)[0])) ||
-      !std::isalpha(static_cast<unsigned char>((*country)[1]))) {
-    query.fail("country", "must be an ISO 3166-1 alpha-2 code");
-    return std::nullopt;
-  }
-  for (auto& c : *country) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return country;
-}
-
-// The comma-separated tags of parameter "tags" (at most 10, none empty).
+// The comma-separated tags of parameter "tags".
 std::vector<std::string> read_tags(QueryReader& query) {
   const auto text = query.string("tags", 1000);
   if (!text) return {};
-  std::vector<std::string> tags;
-  for (std::size_t start = 0;;) {
-    const auto comma = text->find(',', start);
-    tags.push_back(text->substr(start, comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  const bool empty_tag =
-      std::any_of(tags.begin(), tags.end(), [](const std::string& tag) { return tag.empty(); });
-  if (empty_tag || tags.size() > 10) {
-    query.fail("tags", "must be 1 to 10 tags separated by commas");
-    return {};
-  }
-  return tags;
+  auto tags = split_tags(*text);
+  if (!tags) query.fail("tags", "must be 1 to 10 tags separated by commas");
+  return tags.value_or(std::vector<std::string>());
 }
-
-constexpr std::pair<std::string_view, ListSort> kSorts[] = {
-    {"createdAt", ListSort::CreatedAt},
-    {"totalOrders", ListSort::TotalOrders},
-    {"totalOrderValue", ListSort::TotalOrderValue},
-    {"lastOrderDate", ListSort::LastOrderDate},
-};
 
 // The list request of `request`'s query; its problems go to `problems`.
 ListRequest read_list_request(const Request& request, std::vector<FieldError>& problems) {
   QueryReader query(request);
   ListRequest out;
+  read_paging(query, out);
   auto& list = out.query;
-  list.limit = static_cast<std::size_t>(query.integer("limit", 1, kMaxListLimit).value_or(20));
-  const auto page = query.integer("page", 1, kMaxPage);
-  const auto cursor = query.string("cursor", 200);
   list.status = query.one_of("status", {"Active", "Inactive", "Suspended", "Erased"});
   list.type = query.one_of("type", {"Regular", "Premium", "VIP"});
   list.country = read_country(query);
@@ -192,47 +146,36 @@ ListRequest read_list_request(const Request& request, std::vector<FieldError>& p
   list.tags = read_tags(query);
   list.created_after = read_instant(query, "createdAfter");
   list.created_before = read_instant(query, "createdBefore");
-  if (const auto sort = query.one_of(
-          "sortBy", {"createdAt", "totalOrders", "totalOrderValue", "lastOrderDate"})) {
-    for (const auto& [name, value] : kSorts) {
-      if (name == *sort) list.sort = value;
+  if (auto term = query.string("searchTerm", 100)) {
+    if (term->size() < CustomerSearch::kMinFragment) {
+      query.fail("searchTerm", "must be at least " + std::to_string(CustomerSearch::kMinFragment) +
+                                   " characters");
     }
-  }
-  if (const auto order = query.one_of("sortOrder", {"asc", "desc"})) {
-    list.descending = *order == "desc";
-  }
-  out.search_term = query.string("searchTerm", 100);
-  if (out.search_term && out.search_term->size() < CustomerSearch::kMinFragment) {
-    query.fail("searchTerm",
-               "must be at least " + std::to_string(CustomerSearch::kMinFragment) + " characters");
-  }
-  if (page && cursor) query.fail("page", "must not be sent with cursor");
-  out.page = page.value_or(1);
-  if (cursor) {
-    list.after = *cursor;
-    out.by_cursor = true;
+    out.fragments.push_back({"searchTerm", std::move(*term)});
   }
   problems = query.finish();
   return out;
 }
 
-// One page of the listing from `query.after`, at most query.limit customers. With `among` (the
-// customers a search term found), only those: the listing is read on, in pieces no longer than
-// what the page still lacks, until the page is full or the listing ends, so that the cursor
-// stays exact.
+// Whether a customer listed belongs on the page; null when every one listed does.
+using Keep = std::function<Result<bool>(const CustomerId&)>;
+
+// One page of the listing from `query.after`, at most query.limit customers. With `keep`, only
+// those it keeps: the listing is read on, in pieces no longer than what the page still lacks,
+// until the page is full or the listing ends, so that the cursor stays exact.
 Result<ListPage> list_page(const CustomerRoutes& routes, const Snapshot& snapshot,
-                           const Namespace& ns, ListQuery query,
-                           const std::unordered_set<std::string>* among) {
-  if (among == nullptr) return routes.list.list(snapshot, ns, query);
+                           const Namespace& ns, ListQuery query, const Keep& keep) {
+  if (!keep) return routes.list.list(snapshot, ns, query);
   ListPage page;
-  if (among->empty()) return page;
   const auto limit = query.limit;
   do {
     query.limit = limit - page.customers.size();
     auto piece = routes.list.list(snapshot, ns, query);
     if (!piece) return piece.error();
     for (auto& id : piece->customers) {
-      if (among->contains(id.str())) page.customers.push_back(std::move(id));
+      auto kept = keep(id);
+      if (!kept) return kept.error();
+      if (*kept) page.customers.push_back(std::move(id));
     }
     page.next = piece->next;
     query.after = piece->next;
@@ -240,24 +183,61 @@ Result<ListPage> list_page(const CustomerRoutes& routes, const Snapshot& snapsho
   return page;
 }
 
+// The customers every fragment of `wanted` finds; nullopt when it has none.
+Result<std::optional<std::unordered_set<std::string>>> found_by_fragments(
+    const CustomerRoutes& routes, const Snapshot& snapshot, const ListRequest& wanted) {
+  if (wanted.fragments.empty()) return std::optional<std::unordered_set<std::string>>();
+  auto ns = live(snapshot, routes.search);
+  if (!ns) return ns.error();
+  std::optional<std::unordered_set<std::string>> among;
+  for (const auto& fragment : wanted.fragments) {
+    auto found = routes.search.search(snapshot, *ns, fragment.text, kMaxSearchTermHits);
+    if (!found) return make_error(found.error().code, fragment.field, found.error().message);
+    std::unordered_set<std::string> ids;
+    for (const auto& id : *found) {
+      if (!among || among->contains(id.str())) ids.insert(id.str());
+    }
+    among = std::move(ids);
+  }
+  return among;
+}
+
+// What keeps a customer on a page of `wanted`: being found by its fragments (`among`) and
+// matching its profile match; null when every customer listed is kept. It refers to every
+// argument, which must outlive it.
+Result<Keep> keeper(const CustomerRoutes& routes, const Snapshot& snapshot,
+                    const ListRequest& wanted,
+                    const std::optional<std::unordered_set<std::string>>& among) {
+  if (!among && wanted.match.empty()) return Keep();
+  std::optional<Namespace> profiles;
+  if (!wanted.match.empty()) {
+    auto ns = live(snapshot, routes.profiles);
+    if (!ns) return ns.error();
+    profiles = *ns;
+  }
+  const auto* found = among ? &*among : nullptr;
+  return Keep([&routes, &snapshot, &wanted, found, profiles](const CustomerId& id) -> Result<bool> {
+    if (found != nullptr && !found->contains(id.str())) return false;
+    if (!profiles) return true;
+    auto profile = routes.profiles.find(snapshot, *profiles, id);
+    if (!profile) return profile.error();
+    return *profile && wanted.match.matches(**profile);
+  });
+}
+
 // The page `wanted` asks for: from its cursor, or walked to from the start by page number.
 Result<ListPage> wanted_page(const CustomerRoutes& routes, const Snapshot& snapshot,
                              const ListRequest& wanted) {
   auto ns = live(snapshot, routes.list);
   if (!ns) return ns.error();
-  std::optional<std::unordered_set<std::string>> among;
-  if (wanted.search_term) {
-    auto search_ns = live(snapshot, routes.search);
-    if (!search_ns) return search_ns.error();
-    auto found =
-        routes.search.search(snapshot, *search_ns, *wanted.search_term, kMaxSearchTermHits);
-    if (!found) return make_error(found.error().code, "searchTerm", found.error().message);
-    among.emplace();
-    for (const auto& id : *found) among->insert(id.str());
-  }
+  auto among = found_by_fragments(routes, snapshot, wanted);
+  if (!among) return among.error();
+  if (*among && (*among)->empty()) return ListPage{};
+  auto keep = keeper(routes, snapshot, wanted, *among);
+  if (!keep) return keep.error();
   auto query = wanted.query;
   for (std::int64_t page = 1;; ++page) {
-    auto listed = list_page(routes, snapshot, *ns, query, among ? &*among : nullptr);
+    auto listed = list_page(routes, snapshot, *ns, query, *keep);
     if (!listed) return listed;
     if (page == wanted.page || listed->next.empty()) {
       if (page != wanted.page) return ListPage{};  // the listing ends before the page asked for
@@ -271,24 +251,7 @@ Response list(const CustomerRoutes& routes, const Request& request) {
   std::vector<FieldError> problems;
   const auto wanted = read_list_request(request, problems);
   if (!problems.empty()) return validation_failed(problems);
-  return answer_query(routes, request, [&](const Snapshot& snapshot) {
-    auto page = wanted_page(routes, snapshot, wanted);
-    if (!page) {
-      if (page.error().field == "after") {
-        return validation_failed({{"cursor", "is not a cursor of this listing"}});
-      }
-      return error_response(page.error());
-    }
-    auto customers = customer_resources(routes, snapshot, page->customers);
-    if (!customers) return error_response(customers.error());
-    json pagination = {{"itemsPerPage", wanted.query.limit},
-                       {"hasNextPage", !page->next.empty()},
-                       {"hasPreviousPage", wanted.by_cursor || wanted.page > 1},
-                       {"nextCursor", page->next.empty() ? json() : json(page->next)}};
-    if (!wanted.by_cursor) pagination["currentPage"] = wanted.page;
-    return success(200, "customers",
-                   {{"customers", std::move(*customers)}, {"pagination", std::move(pagination)}});
-  });
+  return answer_list(routes, request, wanted);
 }
 
 Response search(const CustomerRoutes& routes, const Request& request) {
@@ -374,6 +337,21 @@ constexpr QueryRoute<CustomerRoutes> kRoutes[] = {
     {"/api/v1/customers/:customerId", by_id, Access::administrator},
 };
 
+constexpr std::pair<std::string_view, ListSort> kSorts[] = {
+    {"createdAt", ListSort::CreatedAt},
+    {"totalOrders", ListSort::TotalOrders},
+    {"totalOrderValue", ListSort::TotalOrderValue},
+    {"lastOrderDate", ListSort::LastOrderDate},
+};
+
+// Whether the text field `name` of `profile` holds `wanted` (any case).
+bool holds(const json& profile, const char* name, const std::optional<std::string>& wanted) {
+  if (!wanted) return true;
+  const auto& value = profile.value(name, json());
+  if (!value.is_string()) return false;
+  return ascii_lower(value.get<std::string>()).find(ascii_lower(*wanted)) != std::string::npos;
+}
+
 }  // namespace
 
 json statistics_resource(const projections::CustomerStatistics& s) {
@@ -381,6 +359,103 @@ json statistics_resource(const projections::CustomerStatistics& s) {
           {"totalComplaints", s.total_complaints}, {"openComplaints", s.open_complaints},
           {"lastOrderDate", s.last_order_date},    {"lastComplaintDate", s.last_complaint_date},
           {"loginCount", s.login_count},           {"lastLoginDate", s.last_login_date}};
+}
+
+bool ProfileMatch::empty() const {
+  return !first_name && !last_name && !email && !company_name && !verified;
+}
+
+bool ProfileMatch::matches(const json& profile) const {
+  if (verified && profile.value("emailVerified", false) != *verified) return false;
+  return holds(profile, "firstName", first_name) && holds(profile, "lastName", last_name) &&
+         holds(profile, "email", email) && holds(profile, "companyName", company_name);
+}
+
+std::optional<ListSort> sort_named(std::string_view name) {
+  for (const auto& [sort_name, sort] : kSorts) {
+    if (sort_name == name) return sort;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> country_code(std::string_view text) {
+  if (text.size() != 2 || !std::isalpha(static_cast<unsigned char>(text[0])) ||
+      !std::isalpha(static_cast<unsigned char>(text[1]))) {
+    return std::nullopt;
+  }
+  std::string code(text);
+  for (auto& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return code;
+}
+
+std::optional<Timestamp> instant(std::string_view text) {
+  if (auto at = parse_timestamp(text)) return at;
+  if (auto date = parse_date(text)) return std::chrono::sys_days{*date};
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> split_tags(std::string_view text) {
+  std::vector<std::string> tags;
+  for (std::size_t start = 0;;) {
+    const auto comma = text.find(',', start);
+    tags.emplace_back(text.substr(start, comma == std::string_view::npos ? comma : comma - start));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  const bool empty_tag =
+      std::any_of(tags.begin(), tags.end(), [](const std::string& tag) { return tag.empty(); });
+  if (empty_tag || tags.size() > kMaxListTags) return std::nullopt;
+  return tags;
+}
+
+std::optional<std::string> read_country(QueryReader& query) {
+  auto country = query.string("country", 2);
+  if (!country) return std::nullopt;
+  auto code = country_code(*country);
+  if (!code) query.fail("country", "must be an ISO 3166-1 alpha-2 code");
+  return code;
+}
+
+void read_paging(QueryReader& query, ListRequest& out) {
+  auto& list = out.query;
+  list.limit = static_cast<std::size_t>(query.integer("limit", 1, kMaxListLimit).value_or(20));
+  const auto page = query.integer("page", 1, kMaxPage);
+  const auto cursor = query.string("cursor", 200);
+  if (const auto sort = query.one_of(
+          "sortBy", {"createdAt", "totalOrders", "totalOrderValue", "lastOrderDate"})) {
+    list.sort = *sort_named(*sort);
+  }
+  if (const auto order = query.one_of("sortOrder", {"asc", "desc"})) {
+    list.descending = *order == "desc";
+  }
+  if (page && cursor) query.fail("page", "must not be sent with cursor");
+  out.page = page.value_or(1);
+  if (cursor) {
+    list.after = *cursor;
+    out.by_cursor = true;
+  }
+}
+
+Response answer_list(const CustomerRoutes& routes, const Request& request,
+                     const ListRequest& wanted) {
+  return answer_query(routes, request, [&](const Snapshot& snapshot) {
+    auto page = wanted_page(routes, snapshot, wanted);
+    if (!page) {
+      if (page.error().field == "after") {
+        return validation_failed({{"cursor", "is not a cursor of this listing"}});
+      }
+      return error_response(page.error());
+    }
+    auto customers = customer_resources(routes, snapshot, page->customers);
+    if (!customers) return error_response(customers.error());
+    json pagination = {{"itemsPerPage", wanted.query.limit},
+                       {"hasNextPage", !page->next.empty()},
+                       {"hasPreviousPage", wanted.by_cursor || wanted.page > 1},
+                       {"nextCursor", page->next.empty() ? json() : json(page->next)}};
+    if (!wanted.by_cursor) pagination["currentPage"] = wanted.page;
+    return success(200, "customers",
+                   {{"customers", std::move(*customers)}, {"pagination", std::move(pagination)}});
+  });
 }
 
 Response changed_customer(const CustomerRoutes& routes, const CustomerId& customer,

@@ -8,6 +8,8 @@ Result<Router> build_routes(RouteContext context) {
   Router router;
   if (auto added = add_auth_routes(router, context.auth); !added) return added.error();
   if (auto added = add_customer_routes(router, context.customers); !added) return added.error();
+  if (auto added = add_customer_lookup_routes(router, context.customers); !added)
+    return added.error();
   if (auto added = add_customer_change_routes(
           router, {context.changes, context.auth.idempotency, context.customers});
       !added)

@@ -6,6 +6,7 @@
 #include "api/address_routes.hpp"
 #include "api/auth_routes.hpp"
 #include "api/customer_change_routes.hpp"
+#include "api/customer_lookup_routes.hpp"
 #include "api/customer_routes.hpp"
 #include "api/docs_routes.hpp"
 #include "api/erasure_routes.hpp"

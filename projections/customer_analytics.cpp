@@ -49,16 +49,19 @@ json days_since_epoch(const std::optional<Date>& date) {
 
 // ---- the customer's row -----------------------------------------------------------------------
 
-// One entry of the row's address list: [address id, country, city].
+// One entry of the row's address list: [address id, country, city, state].
 json address_entry(const AddressId& id, const PostalAddress& postal) {
-  return json::array({id, postal.country, postal.city});
+  return json::array({id, postal.country, postal.city, postal.state});
 }
 
-// Drops every personal value of the row: gender, date of birth, cities.
+// Drops every personal value of the row: gender, date of birth, cities and states.
 void forget_personal(json& row) {
   row["gender"] = nullptr;
   row["birth"] = nullptr;
-  for (auto& address : row["addresses"]) address[2] = "";
+  for (auto& address : row["addresses"]) {
+    address[2] = "";
+    address[3] = "";
+  }
 }
 
 // Changes the customer's row for one customer event.
@@ -116,6 +119,7 @@ struct Contribution {
   bool verified = false;
   std::string country;
   std::string city;
+  std::string state;
   std::string gender;
   std::optional<std::int64_t> birth;  // the date of birth as days since 1970-01-01
 
@@ -140,6 +144,7 @@ Contribution contribution(const json& row) {
   if (const auto at = location(row); !at.is_null()) {
     c.country = at.at(1).get<std::string>();
     c.city = at.at(2).get<std::string>();
+    c.state = at.at(3).get<std::string>();
   }
   if (const auto& gender = row.at("gender"); gender.is_string())
     c.gender = gender.get<std::string>();
@@ -155,6 +160,7 @@ json new_counters() {
           {"byCountry", json::object()},
           {"byCity", json::object()},
           {"byGender", json::object()},
+          {"byPlace", json::object()},
           {"births", 0},
           {"birthDays", 0}};
 }
@@ -176,8 +182,23 @@ void add_to(json& counters, const char* field, const std::string& value, std::in
   }
 }
 
+// Adds the location of `c` to the places (`sign` 1) or takes it away (`sign` -1), unless the
+// customer is erased or located nowhere. A country nobody is located in leaves the places.
+void count_place(json& counters, const Contribution& c, std::int64_t sign) {
+  if (c.country.empty() || c.status == "Erased") return;
+  auto& places = counters.at("byPlace");
+  auto& place = places[c.country];
+  if (place.is_null())
+    place = {{"customers", 0}, {"cities", json::object()}, {"states", json::object()}};
+  add(place, "customers", sign);
+  add_to(place, "cities", c.city, sign);
+  add_to(place, "states", c.state, sign);
+  if (place.at("customers").get<std::int64_t>() == 0) places.erase(c.country);
+}
+
 // Adds the contribution `c` to the counters (`sign` 1) or takes it away (`sign` -1).
 void count(json& counters, const Contribution& c, std::int64_t sign) {
+  count_place(counters, c, sign);
   add(counters, "total", sign);
   if (c.verified) add(counters, "verified", sign);
   add_to(counters, "byStatus", c.status, sign);
@@ -301,6 +322,16 @@ std::optional<double> average_age(const Sums& sums, Timestamp now) {
   return (today.count() - mean_birth) / kDaysPerYear;
 }
 
+// Adds one partition's places to `out`. Throws json::exception when malformed.
+void add_places(const json& counters, std::map<std::string, PlaceCounts>& out) {
+  for (const auto& item : counters.at("byPlace").items()) {
+    auto& place = out[item.key()];
+    place.customers += item.value().at("customers").get<std::int64_t>();
+    add_counts(place.cities, item.value().at("cities"));
+    add_counts(place.states, item.value().at("states"));
+  }
+}
+
 Result<AnalyticsOverview> collect(const Snapshot& snapshot, const Namespace& ns, Timestamp now) {
   auto partitions = scan_docs(snapshot, ns, KeyRange::prefixed(kCounters));
   if (!partitions) return partitions.error();
@@ -329,6 +360,17 @@ Result<void> CustomerAnalytics::evolve(const Folded& event, Rows& rows) const {
 Result<AnalyticsOverview> CustomerAnalytics::overview(const Snapshot& snapshot, const Namespace& ns,
                                                       Timestamp now) const {
   return guarded([&] { return collect(snapshot, ns, now); });
+}
+
+Result<std::map<std::string, PlaceCounts>> CustomerAnalytics::places(const Snapshot& snapshot,
+                                                                     const Namespace& ns) const {
+  return guarded([&]() -> Result<std::map<std::string, PlaceCounts>> {
+    auto partitions = scan_docs(snapshot, ns, KeyRange::prefixed(kCounters));
+    if (!partitions) return partitions.error();
+    std::map<std::string, PlaceCounts> out;
+    for (const auto& [key, counters] : *partitions) add_places(counters, out);
+    return out;
+  });
 }
 
 }  // namespace clientele::projections

@@ -7,21 +7,25 @@
 // them up. Layout of its namespace (every key belongs to one partition; no key holds a personal
 // value — city names appear only as values inside the counters document):
 //   "p/<partition: 4 digits>"               the partition's counters: total, verified, counts by
-//                                           status, type, country, city and gender, and the
+//                                           status, type, country, city and gender, the places
+//                                           (per country: the customers not erased located there
+//                                           and their counts by city and by state), and the
 //                                           count and sum (days since 1970-01-01) of the dates
 //                                           of birth known
 //   "d/<partition: 4 digits>/<yyyy-mm-dd>"  how many customers of the partition registered on
 //                                           that UTC day
 //   "c/<customer id>"                       what the customer contributes to the counters:
 //                                           status, type, email verified, gender, date of birth
-//                                           and its addresses (id, country, city) and default
+//                                           and its addresses (id, country, city, state) and
+//                                           default
 //
 // A change of a customer subtracts the customer's old contribution and adds the new one. Its
 // location is its default address, else the first one added. Empty cities and genders and
 // missing dates of birth are never counted, and a count reaching 0 leaves its map.
 //
-// On `customer.erased` the customer's city, gender and date of birth leave the counters and its
-// row; it stays counted in the total, under status "Erased", its type and its country. Folding
+// On `customer.erased` the customer's city, state, gender and date of birth leave the counters and
+// its row, and the customer leaves the places; it stays counted in the total, under status
+// "Erased", its type and its country. Folding
 // the log afresh after an erasure, where those values decode empty, gives the same figures.
 
 #include <cstdint>
@@ -53,16 +57,30 @@ struct AnalyticsOverview {
   bool operator==(const AnalyticsOverview&) const = default;
 };
 
+// The customers not erased located in one country (by their default address, else the first
+// added), and how they spread over its cities and states (as written; empty ones not counted).
+struct PlaceCounts {
+  std::int64_t customers = 0;
+  std::map<std::string, std::int64_t> cities;
+  std::map<std::string, std::int64_t> states;
+
+  bool operator==(const PlaceCounts&) const = default;
+};
+
 class CustomerAnalytics final : public ReadModel {
  public:
   std::string_view name() const override { return "customer_analytics"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
   Result<void> evolve(const Folded& event, Rows& rows) const override;
 
   // The overview at `now`, on `snapshot` in the namespace `ns` (the live version of this model):
   // the figures of every partition added up. errc::corrupt when a row does not parse.
   Result<AnalyticsOverview> overview(const Snapshot& snapshot, const Namespace& ns,
                                      Timestamp now) const;
+  // The places by ISO 3166-1 alpha-2 country code, on `snapshot` in the namespace `ns`: those of
+  // every partition added up. errc::corrupt when a row does not parse.
+  Result<std::map<std::string, PlaceCounts>> places(const Snapshot& snapshot,
+                                                    const Namespace& ns) const;
 };
 
 }  // namespace clientele::projections

@@ -284,6 +284,9 @@ std::optional<Timestamp> timestamp(const json& member, const char* field) {
 bool passes(const json& fields, const ListQuery& query, const std::string& city,
             const std::vector<std::string>& tags) {
   if (query.status && fields["status"] != *query.status) return false;
+  for (const auto& excluded : query.excluded_statuses) {
+    if (fields["status"] == excluded) return false;
+  }
   if (query.type && fields["type"] != *query.type) return false;
   const auto& at = fields["at"];
   if (query.country && (at.is_null() || at[1] != *query.country)) return false;
@@ -350,8 +353,9 @@ Result<ListPage> CustomerList::list(const Snapshot& snapshot, const Namespace& n
                        static_cast<std::size_t>(query.country.has_value()) +
                        static_cast<std::size_t>(query.city.has_value()) + tags.size();
   const bool created_in_range = query.sort == ListSort::CreatedAt;
-  const bool check_fields =
-      filters > 1 || (!created_in_range && (query.created_after || query.created_before));
+  // No index key covers an excluded status.
+  const bool check_fields = filters > 1 || !query.excluded_statuses.empty() ||
+                            (!created_in_range && (query.created_after || query.created_before));
   const auto prefix = index_prefix(dimension, query.sort);
   auto range = KeyRange::prefixed(prefix);
   if (query.sort == ListSort::CreatedAt) {

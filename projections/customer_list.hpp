@@ -32,13 +32,14 @@ namespace clientele::projections {
 enum class ListSort { CreatedAt, TotalOrders, TotalOrderValue, LastOrderDate };
 
 struct ListQuery {
-  std::optional<std::string> status;        // "Active", "Inactive", "Suspended" or "Erased"
-  std::optional<std::string> type;          // "Regular", "Premium" or "VIP"
-  std::optional<std::string> country;       // ISO 3166-1 alpha-2
-  std::optional<std::string> city;          // any case
-  std::vector<std::string> tags;            // the customer has every one of them (any case)
-  std::optional<Timestamp> created_after;   // inclusive
-  std::optional<Timestamp> created_before;  // exclusive
+  std::optional<std::string> status;           // "Active", "Inactive", "Suspended" or "Erased"
+  std::vector<std::string> excluded_statuses;  // the customer has none of them
+  std::optional<std::string> type;             // "Regular", "Premium" or "VIP"
+  std::optional<std::string> country;          // ISO 3166-1 alpha-2
+  std::optional<std::string> city;             // any case
+  std::vector<std::string> tags;               // the customer has every one of them (any case)
+  std::optional<Timestamp> created_after;      // inclusive
+  std::optional<Timestamp> created_before;     // exclusive
   ListSort sort = ListSort::CreatedAt;
   bool descending = true;
   std::size_t limit = 20;

@@ -67,9 +67,10 @@ class CustomerAnalyticsTest : public ReadModelTest {
   }
 
   void add_address(const CustomerId& id, const std::string& address_id, const std::string& city,
-                   const std::string& country) {
+                   const std::string& country, const std::string& state = "") {
     auto added = address(address_id, "x");
     added.postal.city = city;
+    added.postal.state = state;
     added.postal.country = country;
     writer_->append(id, added);
   }
@@ -161,6 +162,38 @@ TEST_F(CustomerAnalyticsTest, LocatesCustomersByTheirDefaultAddressElseTheirFirs
   o = overview();
   EXPECT_EQ(o.by_country, (Counts{{"DE", 1}, {"FR", 1}}));
   EXPECT_EQ(o.by_city, (Counts{{"Berlin", 1}, {"Lyon", 1}}));
+}
+
+TEST_F(CustomerAnalyticsTest, PlacesCountCitiesAndStatesPerCountryWithoutErasedCustomers) {
+  const auto carl = customer_number(1);
+  for (const auto& id : {kAda, kBob, carl}) register_customer(id, std::nullopt);
+  add_address(kAda, "ADDR-1", "Qx9Adaville", "US", "Qx9State");
+  add_address(kBob, "ADDR-1", "Austin", "US", "Texas");
+  add_address(carl, "ADDR-1", "Austin", "US", "Texas");
+  add_address(carl, "ADDR-2", "Lyon", "FR");
+  fold();
+  const auto places = [&] {
+    auto found = analytics_.places(*store_->snapshot(), analytics_.ns());
+    EXPECT_TRUE(found.ok()) << found.error().message;
+    return found.ok() ? *found : std::map<std::string, PlaceCounts>{};
+  };
+  EXPECT_EQ(
+      places(),
+      (std::map<std::string, PlaceCounts>{
+          {"US", {3, {{"Austin", 2}, {"Qx9Adaville", 1}}, {{"Qx9State", 1}, {"Texas", 2}}}}}));
+
+  writer_->append(carl, customer::DefaultAddressSet{AddressId("ADDR-2")});
+  writer_->append(kAda, customer::Erased{"gdpr-art17", "GDPR Art. 17(1)(a)", "ADM_0042"});
+  fold();
+  EXPECT_EQ(places(),
+            (std::map<std::string, PlaceCounts>{{"FR", {1, {{"Lyon", 1}}, {}}},
+                                                {"US", {1, {{"Austin", 1}}, {{"Texas", 1}}}}}));
+  EXPECT_EQ(overview().by_country, (Counts{{"FR", 1}, {"US", 2}})) << "the erased one stays here";
+  for (const auto& prefix : {"p/", "c/"}) {
+    for (const auto& [key, doc] : rows(prefix)) {
+      EXPECT_EQ(doc.dump().find("Qx9"), std::string::npos) << key;
+    }
+  }
 }
 
 TEST_F(CustomerAnalyticsTest, CountsGendersAndAveragesTheAgeOfThoseWithADateOfBirth) {

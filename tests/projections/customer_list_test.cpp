@@ -187,6 +187,23 @@ TEST_F(CustomerListTest, AnErasedCustomerStaysListedWithoutCityOrTags) {
   EXPECT_EQ(all_pages(erased), std::vector{customer_number(0)});
 }
 
+TEST_F(CustomerListTest, ExcludedStatusesLeaveTheirCustomersOutOfEveryPage) {
+  register_customers(5);
+  writer_->append(customer_number(1), customer::StatusChanged{customer::Status::Active,
+                                                              customer::Status::Suspended, ""});
+  writer_->append(customer_number(2), customer::Erased{"gdpr-art17", "GDPR", "ADM_1"});
+  catch_up(models());
+  ListQuery unerased;
+  unerased.excluded_statuses = {"Erased"};
+  unerased.limit = 1;
+  EXPECT_EQ(all_pages(unerased), (std::vector{customer_number(4), customer_number(3),
+                                              customer_number(1), customer_number(0)}));
+  ListQuery inactive_in_france = unerased;
+  inactive_in_france.excluded_statuses.push_back("Active");
+  inactive_in_france.country = "FR";
+  EXPECT_EQ(all_pages(inactive_in_france), std::vector{customer_number(1)});
+}
+
 TEST_F(CustomerListTest, ACursorOfAnotherListingIsRefusedNamingIt) {
   register_customers(3);
   catch_up(models());
