@@ -1,5 +1,7 @@
 #pragma once
-// The customer routes (DESIGN.md §6; the rest of them arrive with issue 7):
+// The customer query routes (DESIGN.md §6; the changes are in customer_change_routes.hpp, the
+// lookups in customer_lookup_routes.hpp, the address book in address_routes.hpp, the export in
+// export_routes.hpp):
 //   customers, about themselves:
 //     GET /api/v1/customers/me              the caller's own customer resource, ETag "<version>"
 //     GET /api/v1/customers/me/statistics   the caller's order, complaint and login figures

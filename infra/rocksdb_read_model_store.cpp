@@ -76,6 +76,14 @@ rocksdb::ColumnFamilyOptions family_options() {
   table.block_cache = rocksdb::NewLRUCache(256 << 20);
   table.cache_index_and_filter_blocks = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Filters and indexes in partitions of a few KiB, found through a small top level kept in the
+  // cache. A whole-file filter of the trigram lists (millions of keys: megabytes) is larger than
+  // a shard of the cache, so it was read from the file again for every lookup — a millisecond
+  // each, which made search at 100,000 customers some twenty times slower.
+  table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
+  table.pin_top_level_index_and_filter = true;
   rocksdb::ColumnFamilyOptions options;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.level_compaction_dynamic_level_bytes = true;
@@ -352,7 +360,14 @@ class StoreSeeker final : public projections::Seeker {
         it_(db.NewIterator(read_.options, family)) {}
 
   Result<std::optional<std::string>> seek(std::string_view from) override {
-    it_->Seek(slice(std::max(from, std::string_view(range_.from))));
+    const auto target = slice(std::max(from, std::string_view(range_.from)));
+    // Forward to the very next key first: a seek right past the last answer (search walking a
+    // list) then costs a step, not a seek through every level of the tree.
+    // That step finds the first key at or after the target only when the iterator stood before
+    // it; anything else seeks.
+    const bool step = it_->Valid() && it_->key().compare(target) < 0;
+    if (step) it_->Next();
+    if (!step || !it_->Valid() || it_->key().compare(target) < 0) it_->Seek(target);
     if (!it_->status().ok())
       return rocksdb_unavailable("cannot read the read-model store", it_->status());
     if (!it_->Valid() || (!range_.to.empty() && it_->key().compare(slice(range_.to)) >= 0))

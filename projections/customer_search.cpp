@@ -161,9 +161,17 @@ Result<std::vector<CustomerId>> CustomerSearch::search(const Snapshot& snapshot,
   for (const auto& variant : variants) {
     std::vector<std::string> prefixes;
     for (const auto& gram : trigrams({variant})) prefixes.push_back(gram_key(gram) + "/");
+    // A fragment of one trigram is in every text its list names (but for a collision of 64-bit
+    // hashes); a longer one may only have all its trigrams scattered over the texts: look.
+    const bool look = prefixes.size() > 1;
     auto more = intersect(snapshot, ns, prefixes, [&](const std::string& id) -> Result<bool> {
       if (found.size() == limit) return false;
       if (seen.contains(id)) return true;
+      if (!look) {
+        seen.insert(id);
+        found.emplace_back(id);
+        return true;
+      }
       auto text = snapshot.get(ns, "s/" + id);
       if (!text) return text.error();
       if (!*text) return true;

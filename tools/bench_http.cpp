@@ -580,7 +580,8 @@ bool drive_lookups(const HttpBench& bench, const std::string& base, int seed_con
   }
   const auto ids = customer_ids(base, token);
   if (ids.empty()) return false;
-  report["lookups"] = {{"customers", customers_counted(base, token)}, {"ids", ids.size()}};
+  const auto customers = customers_counted(base, token);
+  report["lookups"] = {{"customers", customers}, {"ids", ids.size()}};
   const std::vector<std::string> admin{"Authorization: Bearer " + token};
   std::vector<std::shared_ptr<const Target>> by_id;
   for (const auto& id : ids) {
@@ -588,9 +589,9 @@ bool drive_lookups(const HttpBench& bench, const std::string& base, int seed_con
   }
   ok &= drive(in_turn(std::move(by_id)), bench.connections, bench.duration,
               "GET /api/v1/customers/{id}", "customerById", report);
-  // The first three letters of seeded names: each finds the few customers whose names share
-  // them (at 100,000 customers, about six).
-  const auto named = static_cast<std::uint64_t>(std::max<std::int64_t>(bench.customers, 1));
+  // The first three letters of seeded names (as if every customer counted was seeded): each
+  // finds the few customers whose names share them (at 100,000 customers, about six).
+  const auto named = static_cast<std::uint64_t>(std::max<std::int64_t>(customers, 1));
   std::vector<std::shared_ptr<const Target>> searches;
   for (std::uint64_t n = 0; n < 2000; ++n) {
     searches.push_back(std::make_shared<const Target>(
