@@ -42,7 +42,7 @@ std::optional<PreferencesChange> read_preferences(RequestReader& body, Presence 
 
 namespace clientele::api {
 
-nlohmann::json customer_resource(const nlohmann::json& profile, Viewer viewer) {
+nlohmann::json customer_resource(nlohmann::json profile, Viewer viewer) {
   static constexpr std::pair<const char*, const char*> kCopied[] = {
       {"customerId", "customerId"},
       {"username", "username"},
@@ -69,13 +69,14 @@ nlohmann::json customer_resource(const nlohmann::json& profile, Viewer viewer) {
   };
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [from, to] : kCopied) {
-    if (const auto it = profile.find(from); it != profile.end()) out[to] = *it;
+    if (const auto it = profile.find(from); it != profile.end()) out[to] = std::move(*it);
   }
   if (profile.value("erased", false)) return out;
+  // From `out`: the members copied have left `profile`.
   out["fullName"] =
-      profile.value("firstName", std::string()) + " " + profile.value("lastName", std::string());
-  out["isVerified"] = profile.value("emailVerified", false);
-  out["customerSince"] = profile.value("createdAt", nlohmann::json());
+      out.value("firstName", std::string()) + " " + out.value("lastName", std::string());
+  out["isVerified"] = out.value("emailVerified", false);
+  out["customerSince"] = out.value("createdAt", nlohmann::json());
   if (viewer == Viewer::staff) {
     out["notes"] = nlohmann::json::array();
     for (const auto& note : profile.value("notes", nlohmann::json::array())) {

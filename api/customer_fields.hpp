@@ -39,7 +39,7 @@ enum class Viewer { customer, staff };
 
 // The customer resource (DESIGN.md §6) from the profile read model's document, as `viewer` sees
 // it, without the model's internal members. An erased customer's document gives the anonymous
-// record.
-nlohmann::json customer_resource(const nlohmann::json& profile, Viewer viewer);
+// record. Takes `profile` by value: pass it moved when it is not needed after.
+nlohmann::json customer_resource(nlohmann::json profile, Viewer viewer);
 
 }  // namespace clientele::api

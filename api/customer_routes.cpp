@@ -44,8 +44,9 @@ Response customer_answer(const CustomerRoutes& routes, const Snapshot& snapshot,
   auto profile = routes.profiles.find(snapshot, ns, id);
   if (!profile) return error_response(profile.error());
   if (!*profile) return no_such_customer();
-  auto response = success(status, message, customer_resource(**profile, viewer));
-  response.headers.emplace_back("ETag", etag((*profile)->value("version", std::uint64_t{0})));
+  const auto version = (*profile)->value("version", std::uint64_t{0});
+  auto response = success(status, message, customer_resource(std::move(**profile), viewer));
+  response.headers.emplace_back("ETag", etag(version));
   return response;
 }
 
@@ -110,7 +111,7 @@ Result<json> customer_resources(const CustomerRoutes& routes, const Snapshot& sn
   for (const auto& id : ids) {
     auto profile = routes.profiles.find(snapshot, *ns, id);
     if (!profile) return profile.error();
-    if (*profile) out.push_back(customer_resource(**profile, Viewer::staff));
+    if (*profile) out.push_back(customer_resource(std::move(**profile), Viewer::staff));
   }
   return out;
 }

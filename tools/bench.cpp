@@ -400,6 +400,16 @@ void add_http_bench(CLI::App& bench, HttpBench& http) {
                    "searched); start the server with cheap hashing and a high --auth-rate")
       ->check(CLI::Range(0, 10'000'000))
       ->capture_default_str();
+  command
+      ->add_option("--by-id-rate", http.by_id_rate,
+                   "Then drive GET /api/v1/customers/{id} at this many requests per second "
+                   "(customerByIdAtRate: latency counted from when each request was due)")
+      ->check(CLI::Range(0.0, 1e6));
+  command
+      ->add_option("--search-rate", http.search_rate,
+                   "Then drive GET /api/v1/customers/search at this many requests per second "
+                   "(searchAtRate)")
+      ->check(CLI::Range(0.0, 1e6));
 }
 
 CLI::App* add_bench_command(CLI::App& app, BenchOptions& options) {

@@ -103,6 +103,10 @@ struct HttpBench {
   // for `duration` seconds on `connections` connections.
   std::string admin_email;
   int customers = 0;
+  // When positive, each lookup is driven once more at that many requests per second (an open
+  // loop on as many connections; latency counted from when each request was due).
+  double by_id_rate = 0;
+  double search_rate = 0;
 };
 
 // Drives a running `clientele serve` at `url` over HTTP/1.1 with a libcurl multi driver (one
@@ -117,9 +121,11 @@ struct HttpBench {
 // each for login_duration / rounds seconds, so that both see the machine alike. Prints
 // {"scenario":"http","url","driver":"libcurl-multi","me":PHASE,["healthz":PHASE,]"login":PHASE,
 //  "rounds","pwhashAlone":{"threads","hashes","seconds","hashesPerSecond","opsLimit","memoryMib"},
-//  "loginVsPwhash"}, where PHASE is {"connections","seconds","requests","requestsPerSecond",
-//  "p50Ms","p99Ms","maxMs","non2xx","errors","statuses","connectionsOpened","clientCpuPercent"}
-// and loginVsPwhash is login requestsPerSecond over hashesPerSecond.
+//  "loginVsPwhash"[,"seed":PHASE,"lookups":{"customers","ids"},"customerById":PHASE,
+//  "search":PHASE,"customerByIdAtRate":PHASE,"searchAtRate":PHASE]}, where PHASE is
+// {"connections","seconds","requests","requestsPerSecond","p50Ms","p99Ms","maxMs","non2xx",
+//  "errors","statuses","connectionsOpened","clientCpuPercent"[,"offeredPerSecond"]} and
+// loginVsPwhash is login requestsPerSecond over hashesPerSecond.
 // Returns the exit code: 1 (with a logged error saying why) when the customer cannot be set up,
 // or more than 1% of a phase's requests got no answer or one that is not 2xx (the report is
 // still printed); a 429 on login means the server's --auth-rate/--auth-burst are too low.

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <deque>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -154,6 +155,7 @@ Answer exchange(const Target& target) {
 // What driving one target measured.
 struct Phase {
   int connections = 0;                     // transfers kept in flight
+  double offered = 0;                      // paced: requests per second sent; 0: a closed loop
   double seconds = 0;                      // from the first request to the last answer
   std::vector<std::int64_t> latencies_us;  // one per request, answered or failed
   std::map<long, std::int64_t> statuses;   // answers by status
@@ -198,8 +200,12 @@ TargetSource in_turn(std::vector<std::shared_ptr<const Target>> targets) {
   };
 }
 
-// Sends the requests of a source on `connections` keep-alive connections, each sending its next
-// request as soon as the previous answer is in, on the calling thread. Events come from epoll and
+// Sends the requests of a source on `connections` keep-alive connections, on the calling thread:
+// in a closed loop, each connection sending its next request as soon as the previous answer is
+// in; or at a fixed rate (an open loop, as wrk2 does), request i due at start + i / rate on the
+// first idle connection, its latency counted from when it was due, so that a server that falls
+// behind is charged for the requests that had to wait for a connection (no coordinated
+// omission). Events come from epoll and
 // go to curl_multi_socket_action, so that each costs only the transfer it is about
 // (curl_multi_perform would look at every connection every time). Not thread-safe; one run() per
 // driver.
@@ -207,8 +213,10 @@ class MultiDriver {
  public:
   MultiDriver(const Target& target, int connections)
       : MultiDriver(again_and_again(target), connections) {}
-  MultiDriver(TargetSource source, int connections)
+  // `rate`: requests per second; 0 for a closed loop.
+  MultiDriver(TargetSource source, int connections, double rate = 0)
       : source_(std::move(source)),
+        rate_(rate),
         multi_(curl_multi_init()),
         epoll_(::epoll_create1(EPOLL_CLOEXEC)) {
     curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, on_socket);
@@ -239,12 +247,20 @@ class MultiDriver {
   Phase run(std::chrono::duration<double> duration) {
     Phase phase;
     phase.connections = static_cast<int>(transfers_.size());
+    phase.offered = rate_;
     const auto cpu_before = cpu_seconds();
-    const auto began = Clock::now();
-    const auto deadline = began + std::chrono::duration_cast<Clock::duration>(duration);
-    for (auto& transfer : transfers_) start(transfer);
+    began_ = Clock::now();
+    const auto deadline = began_ + std::chrono::duration_cast<Clock::duration>(duration);
+    for (auto& transfer : transfers_) {
+      if (paced()) {
+        idle_.push_back(&transfer);
+      } else {
+        start(transfer, Clock::now());
+      }
+    }
     std::array<epoll_event, 128> ready{};
-    while (in_flight_ > 0) {
+    while (in_flight_ > 0 || (paced() && !exhausted_ && due() < deadline)) {
+      if (paced()) start_due(deadline);
       const int n = ::epoll_wait(epoll_, ready.data(), static_cast<int>(ready.size()), wait_ms());
       for (int i = 0; i < n; ++i) act(ready[i].data.fd, mask_of(ready[i].events));
       if (n <= 0 || (timer_ && Clock::now() >= *timer_)) {
@@ -253,7 +269,7 @@ class MultiDriver {
       }
       collect(deadline, phase);
     }
-    phase.seconds = std::chrono::duration<double>(Clock::now() - began).count();
+    phase.seconds = std::chrono::duration<double>(Clock::now() - began_).count();
     phase.cpu_seconds = cpu_seconds() - cpu_before;
     return phase;
   }
@@ -263,8 +279,30 @@ class MultiDriver {
   struct Transfer {
     CURL* easy = nullptr;                  // owned; added again for each request
     std::shared_ptr<const Target> target;  // of its current request; configured into `easy`
-    Clock::time_point sent;                // when its current request was handed to libcurl
+    Clock::time_point sent;  // when its current request was due (paced) or handed to libcurl
   };
+
+  bool paced() const { return rate_ > 0; }
+
+  // When the next paced request is due.
+  Clock::time_point due() const {
+    return began_ + std::chrono::duration_cast<Clock::duration>(
+                        std::chrono::duration<double>(static_cast<double>(issued_) / rate_));
+  }
+
+  // Starts the paced requests due by now (and before `deadline`) on idle connections.
+  void start_due(Clock::time_point deadline) {
+    const auto now = Clock::now();
+    while (!idle_.empty() && !exhausted_ && due() <= now && due() < deadline) {
+      const auto sent = due();
+      ++issued_;
+      if (!start(*idle_.front(), sent)) {
+        exhausted_ = true;
+        break;
+      }
+      idle_.pop_front();
+    }
+  }
 
   static int on_socket(CURL*, curl_socket_t socket, int what, void* self, void*) {
     const int epoll = static_cast<MultiDriver*>(self)->epoll_;
@@ -298,10 +336,13 @@ class MultiDriver {
            ((events & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
   }
 
-  // How long epoll may wait: until libcurl's timer, and never long (a lost wake-up costs little).
+  // How long epoll may wait: until libcurl's timer or the next paced request an idle connection
+  // can take, and never long (a lost wake-up costs little).
   int wait_ms() const {
-    if (!timer_) return 100;
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(*timer_ - Clock::now()).count();
+    std::optional<Clock::time_point> until = timer_;
+    if (paced() && !idle_.empty() && !exhausted_) until = std::min(until.value_or(due()), due());
+    if (!until) return 100;
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(*until - Clock::now()).count();
     return static_cast<int>(std::clamp<std::int64_t>(left, 0, 100));
   }
 
@@ -310,19 +351,21 @@ class MultiDriver {
     curl_multi_socket_action(multi_, socket, mask, &running);
   }
 
-  // Starts the source's next request on `transfer`, if it has one.
-  void start(Transfer& transfer) {
+  // Starts the source's next request on `transfer`, its latency counted from `sent`; false when
+  // the source has no more.
+  bool start(Transfer& transfer, Clock::time_point sent) {
     auto target = source_();
-    if (!target) return;
+    if (!target) return false;
     if (target != transfer.target) target->configure(transfer.easy);
     transfer.target = std::move(target);
-    transfer.sent = Clock::now();
+    transfer.sent = sent;
     curl_multi_add_handle(multi_, transfer.easy);
     ++in_flight_;
+    return true;
   }
 
-  // Records every transfer libcurl has finished in `phase`, and starts its next request unless
-  // `deadline` has passed.
+  // Records every transfer libcurl has finished in `phase`; in a closed loop, starts its next
+  // request unless `deadline` has passed, and when paced, leaves its connection idle.
   void collect(Clock::time_point deadline, Phase& phase) {
     int left = 0;
     while (CURLMsg* message = curl_multi_info_read(multi_, &left)) {
@@ -347,16 +390,27 @@ class MultiDriver {
       phase.connections_opened += opened;
       curl_multi_remove_handle(multi_, easy);
       --in_flight_;
-      if (done < deadline) start(transfer);
+      if (paced()) {
+        idle_.push_back(&transfer);
+      } else if (done < deadline) {
+        start(transfer, Clock::now());
+      }
     }
   }
 
   TargetSource source_;                     // the requests to send
+  double rate_;                             // requests per second; 0 for a closed loop
   CURLM* multi_;                            // owned; holds the connections between requests
   int epoll_;                               // owned; the sockets libcurl wants watched
   std::vector<Transfer> transfers_;         // one per connection; never resized after made
   std::optional<Clock::time_point> timer_;  // when libcurl wants its timeout action
   int in_flight_ = 0;                       // transfers added and not finished
+  Clock::time_point began_;                 // when run() started
+  // Paced: connections with no request in flight, the longest idle first, so that requests take
+  // every connection in turn (the server spreads connections, not requests, over its threads).
+  std::deque<Transfer*> idle_;
+  std::int64_t issued_ = 0;  // paced: requests started
+  bool exhausted_ = false;   // paced: the source has no more
 };
 
 json report_of(Phase& phase) {
@@ -365,18 +419,20 @@ json report_of(Phase& phase) {
   json statuses = json::object();
   for (const auto& [status, n] : phase.statuses) statuses[std::to_string(status)] = n;
   const double seconds = std::max(phase.seconds, 1e-9);
-  return {{"connections", phase.connections},
-          {"seconds", phase.seconds},
-          {"requests", phase.requests()},
-          {"requestsPerSecond", static_cast<double>(phase.requests()) / seconds},
-          {"p50Ms", percentile_ms(latencies, 0.50)},
-          {"p99Ms", percentile_ms(latencies, 0.99)},
-          {"maxMs", latencies.empty() ? 0.0 : static_cast<double>(latencies.back()) / 1000.0},
-          {"non2xx", phase.non2xx()},
-          {"errors", phase.errors},
-          {"statuses", statuses},
-          {"connectionsOpened", phase.connections_opened},
-          {"clientCpuPercent", 100.0 * phase.cpu_seconds / seconds}};
+  json out{{"connections", phase.connections},
+           {"seconds", phase.seconds},
+           {"requests", phase.requests()},
+           {"requestsPerSecond", static_cast<double>(phase.requests()) / seconds},
+           {"p50Ms", percentile_ms(latencies, 0.50)},
+           {"p99Ms", percentile_ms(latencies, 0.99)},
+           {"maxMs", latencies.empty() ? 0.0 : static_cast<double>(latencies.back()) / 1000.0},
+           {"non2xx", phase.non2xx()},
+           {"errors", phase.errors},
+           {"statuses", statuses},
+           {"connectionsOpened", phase.connections_opened},
+           {"clientCpuPercent", 100.0 * phase.cpu_seconds / seconds}};
+  if (phase.offered > 0) out["offeredPerSecond"] = phase.offered;
+  return out;
 }
 
 // Whether `phase` (of requests to `route`) measured the route: some requests, and no more than
@@ -405,11 +461,11 @@ bool valid(const Phase& phase, std::string_view route) {
   return false;
 }
 
-// Drives the requests of `source` on `connections` connections for `seconds`; its report in
-// `report[name]`. Whether it measured the route.
+// Drives the requests of `source` on `connections` connections for `seconds`, in a closed loop or
+// at `rate` requests per second; its report in `report[name]`. Whether it measured the route.
 bool drive(TargetSource source, int connections, double seconds, std::string_view route,
-           const char* name, json& report) {
-  MultiDriver driver(std::move(source), connections);
+           const std::string& name, json& report, double rate = 0) {
+  MultiDriver driver(std::move(source), connections, rate);
   auto phase = driver.run(std::chrono::duration<double>(seconds));
   report[name] = report_of(phase);
   return valid(phase, route);
@@ -540,6 +596,18 @@ bool wait_for_count(const std::string& base, const std::string& token, std::int6
   return false;
 }
 
+// Drives a lookup's `source` in a closed loop, into `report[name]`, then with a `rate`, as many
+// requests per second on as many connections, into `report[name + "AtRate"]`. Whether both
+// measured the route.
+bool drive_lookup(const HttpBench& bench, const TargetSource& source, std::string_view route,
+                  const std::string& name, double rate, json& report) {
+  bool ok = drive(source, bench.connections, bench.duration, route, name, report);
+  if (rate > 0) {
+    ok &= drive(source, bench.connections, bench.duration, route, name + "AtRate", report, rate);
+  }
+  return ok;
+}
+
 // Up to kMaxLookupIds customer ids, from the list walked page by page.
 std::vector<std::string> customer_ids(const std::string& base, const std::string& token) {
   std::vector<std::string> ids;
@@ -587,8 +655,8 @@ bool drive_lookups(const HttpBench& bench, const std::string& base, int seed_con
   for (const auto& id : ids) {
     by_id.push_back(std::make_shared<const Target>(base + "/api/v1/customers/" + id, admin));
   }
-  ok &= drive(in_turn(std::move(by_id)), bench.connections, bench.duration,
-              "GET /api/v1/customers/{id}", "customerById", report);
+  ok &= drive_lookup(bench, in_turn(std::move(by_id)), "GET /api/v1/customers/{id}", "customerById",
+                     bench.by_id_rate, report);
   // The first three letters of seeded names (as if every customer counted was seeded): each
   // finds the few customers whose names share them (at 100,000 customers, about six).
   const auto named = static_cast<std::uint64_t>(std::max<std::int64_t>(customers, 1));
@@ -598,8 +666,8 @@ bool drive_lookups(const HttpBench& bench, const std::string& base, int seed_con
         base + "/api/v1/customers/search?limit=20&q=" + letters_of(n * 7919 % named).substr(0, 3),
         admin));
   }
-  ok &= drive(in_turn(std::move(searches)), bench.connections, bench.duration,
-              "GET /api/v1/customers/search", "search", report);
+  ok &= drive_lookup(bench, in_turn(std::move(searches)), "GET /api/v1/customers/search", "search",
+                     bench.search_rate, report);
   return ok;
 }
 

@@ -122,7 +122,9 @@ TEST(BenchHttp, RefusesToReportWhenTheServerRateLimitsItsLogins) {
 TEST(BenchHttp, WithAnAdministratorSeedsCustomersAndDrivesTheLookups) {
   ::setenv("CLIENTELE_ADMIN_PASSWORD", kAdminPassword, 1);
   const auto run = bench_http("1000000", "1000000",
-                              {"--admin-email", "boss@example.com", "--customers", "30"}, true);
+                              {"--admin-email", "boss@example.com", "--customers", "30",
+                               "--by-id-rate", "50", "--search-rate", "40"},
+                              true);
   ::unsetenv("CLIENTELE_ADMIN_PASSWORD");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto report = json::parse(run.out, nullptr, false);
@@ -136,6 +138,15 @@ TEST(BenchHttp, WithAnAdministratorSeedsCustomersAndDrivesTheLookups) {
     const auto& figures = report.at(phase);
     EXPECT_GT(figures.value("requests", 0), 0) << phase;
     EXPECT_EQ(figures["statuses"].value("200", 0), figures.value("requests", -1)) << phase;
+    EXPECT_FALSE(figures.contains("offeredPerSecond")) << phase;  // a closed loop
+  }
+  // At a rate, for a second: exactly as many requests as fell due, however fast they were answered.
+  for (const auto& [phase, rate] : {std::pair{"customerByIdAtRate", 50}, {"searchAtRate", 40}}) {
+    const auto& figures = report.at(phase);
+    EXPECT_EQ(figures.value("offeredPerSecond", 0.0), rate) << phase;
+    EXPECT_EQ(figures.value("requests", 0), rate) << phase;
+    EXPECT_EQ(figures["statuses"].value("200", 0), rate) << phase;
+    EXPECT_EQ(figures.value("connections", 0), 4) << phase;
   }
 }
 
