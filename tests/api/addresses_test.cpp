@@ -7,9 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include <optional>
-
-#include "tests/api/auth_flow.hpp"
+#include "tests/api/customer_flow.hpp"
 
 namespace clientele::testing {
 namespace {
@@ -38,21 +36,9 @@ struct Customer {
   std::string position;
 };
 
-class AddressRoutes : public AuthFlow {
+class AddressRoutes : public CustomerFlow {
  protected:
-  // `method` `path` with `token` (none when empty), a JSON `body` and more `headers`.
-  HttpAnswer call(const std::string& method, const std::string& path, const std::string& token,
-                  const std::optional<json>& body = std::nullopt,
-                  std::vector<std::string> headers = {}) {
-    if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
-    if (body) headers.push_back("Content-Type: application/json");
-    return http({.method = method,
-                 .url = service_->url(path),
-                 .body = body ? body->dump() : "",
-                 .headers = headers});
-  }
-
-  Customer registered(const std::string& email) {
+  Customer signed_up(const std::string& email) {
     const auto answer = register_customer(email);
     EXPECT_EQ(answer.status, 201) << answer.body;
     return {answer.json()["data"].value("customerId", ""), token_of(answer),
@@ -63,7 +49,7 @@ class AddressRoutes : public AuthFlow {
   // write's position in `customer`.
   std::string added(const std::string& book, const std::string& token, const json& address,
                     Customer& customer) {
-    const auto answer = call("POST", book, token, address);
+    const auto answer = send("POST", book, token, address);
     EXPECT_EQ(answer.status, 201) << answer.body;
     customer.position = answer.headers.at("x-clientele-position");
     return answer.json()["data"].value("addressId", "");
@@ -93,8 +79,8 @@ std::vector<std::string> ids_of(const json& addresses) {
 }
 
 TEST_F(AddressRoutes, ACustomerAddsListsUpdatesAndRemovesItsAddresses) {
-  auto ada = registered("ada@example.com");
-  const auto first = call("POST", kMine, ada.token, home_address());
+  auto ada = signed_up("ada@example.com");
+  const auto first = send("POST", kMine, ada.token, home_address());
   ASSERT_EQ(first.status, 201) << first.body;
   const auto home = first.json()["data"];
   const std::string home_id = home["addressId"];
@@ -123,20 +109,20 @@ TEST_F(AddressRoutes, ACustomerAddsListsUpdatesAndRemovesItsAddresses) {
   auto moved = home_address("work");
   moved["kind"] = "work";
   moved["city"] = "Busan";
-  const auto updated = call("PUT", std::string(kMine) + "/" + work_id, ada.token, moved);
+  const auto updated = send("PUT", std::string(kMine) + "/" + work_id, ada.token, moved);
   ASSERT_EQ(updated.status, 200) << updated.body;
   EXPECT_EQ(updated.json()["data"]["city"], "Busan");
   EXPECT_EQ(updated.json()["data"]["isDefault"], false);
 
   const auto made_default =
-      call("PATCH", std::string(kMine) + "/" + work_id + "/default", ada.token);
+      send("PATCH", std::string(kMine) + "/" + work_id + "/default", ada.token);
   ASSERT_EQ(made_default.status, 200) << made_default.body;
   ada.position = made_default.headers.at("x-clientele-position");
   book = book_of(kMine, ada.token, ada);
   EXPECT_EQ(ids_of(book), (std::vector<std::string>{home_id, work_id + "*"}));
   EXPECT_EQ(book[1]["city"], "Busan");
 
-  const auto removed = call("DELETE", std::string(kMine) + "/" + work_id, ada.token);
+  const auto removed = send("DELETE", std::string(kMine) + "/" + work_id, ada.token);
   ASSERT_EQ(removed.status, 200) << removed.body;
   ada.position = removed.headers.at("x-clientele-position");
   EXPECT_EQ(ids_of(book_of(kMine, ada.token, ada)), (std::vector<std::string>{home_id + "*"}))
@@ -144,7 +130,7 @@ TEST_F(AddressRoutes, ACustomerAddsListsUpdatesAndRemovesItsAddresses) {
 }
 
 TEST_F(AddressRoutes, AddressesWithBadFieldsAre400NamingThem) {
-  auto ada = registered("ada@example.com");
+  auto ada = signed_up("ada@example.com");
   auto bad_country = home_address();
   bad_country["country"] = "Korea";
   auto no_city = home_address();
@@ -161,17 +147,17 @@ TEST_F(AddressRoutes, AddressesWithBadFieldsAre400NamingThem) {
                                                 {bad_kind, "kind"},
                                                 {short_name, "recipientName"}};
   for (const auto& [body, field] : cases) {
-    const auto answer = call("POST", kMine, ada.token, body);
+    const auto answer = send("POST", kMine, ada.token, body);
     EXPECT_EQ(answer.status, 400) << field << ": " << answer.body;
     EXPECT_TRUE(fields_of(answer).contains(field)) << field << ": " << answer.body;
   }
   const auto home_id = added(kMine, ada.token, home_address(), ada);
-  const auto update = call("PUT", std::string(kMine) + "/" + home_id, ada.token, bad_country);
+  const auto update = send("PUT", std::string(kMine) + "/" + home_id, ada.token, bad_country);
   EXPECT_EQ(update.status, 400) << update.body;
   EXPECT_TRUE(fields_of(update).contains("country")) << update.body;
   auto with_default = home_address();
   with_default["isDefault"] = true;
-  EXPECT_TRUE(fields_of(call("PUT", std::string(kMine) + "/" + home_id, ada.token, with_default))
+  EXPECT_TRUE(fields_of(send("PUT", std::string(kMine) + "/" + home_id, ada.token, with_default))
                   .contains("isDefault"))
       << "PUT does not take isDefault: PATCH .../default does that";
   EXPECT_EQ(get(std::string(kMine) + "?verbose=1", ada.token).status, 400);
@@ -182,20 +168,20 @@ TEST_F(AddressRoutes, AddressesWithBadFieldsAre400NamingThem) {
 }
 
 TEST_F(AddressRoutes, UnknownAddressesAndCustomersAre404) {
-  auto ada = registered("ada@example.com");
+  auto ada = signed_up("ada@example.com");
   added(kMine, ada.token, home_address(), ada);
   const std::string missing = std::string(kMine) + "/ADDR_00000000";
-  EXPECT_EQ(call("PUT", missing, ada.token, home_address()).status, 404);
-  EXPECT_EQ(call("DELETE", missing, ada.token).status, 404);
-  EXPECT_EQ(call("PATCH", missing + "/default", ada.token).status, 404);
+  EXPECT_EQ(send("PUT", missing, ada.token, home_address()).status, 404);
+  EXPECT_EQ(send("DELETE", missing, ada.token).status, 404);
+  EXPECT_EQ(send("PATCH", missing + "/default", ada.token).status, 404);
 
   const std::string nobody = "/api/v1/customers/CUST_0000ffff/addresses";
   EXPECT_EQ(get(nobody, administrator()).status, 404);
-  EXPECT_EQ(call("POST", nobody, administrator(), home_address()).status, 404);
+  EXPECT_EQ(send("POST", nobody, administrator(), home_address()).status, 404);
 }
 
 TEST_F(AddressRoutes, AChangeWithAStaleIfMatchIs412AndChangesNothing) {
-  auto ada = registered("ada@example.com");
+  auto ada = signed_up("ada@example.com");
   const auto home_id = added(kMine, ada.token, home_address(), ada);
   const auto before = etag_of(kMine, ada.token, ada);
   ASSERT_FALSE(before.empty());
@@ -204,18 +190,18 @@ TEST_F(AddressRoutes, AChangeWithAStaleIfMatchIs412AndChangesNothing) {
   ASSERT_NE(now, before);
 
   const std::string one = std::string(kMine) + "/" + home_id;
-  const auto stale = call("PUT", one, ada.token, home_address("old"), {"If-Match: " + before});
+  const auto stale = send("PUT", one, ada.token, home_address("old"), {"If-Match: " + before});
   EXPECT_EQ(stale.status, 412) << stale.body;
   EXPECT_TRUE(fields_of(stale).contains("If-Match"));
-  EXPECT_EQ(call("DELETE", one, ada.token, std::nullopt, {"If-Match: " + before}).status, 412);
-  EXPECT_EQ(call("PATCH", std::string(kMine) + "/" + work_id + "/default", ada.token, std::nullopt,
+  EXPECT_EQ(send("DELETE", one, ada.token, nullptr, {"If-Match: " + before}).status, 412);
+  EXPECT_EQ(send("PATCH", std::string(kMine) + "/" + work_id + "/default", ada.token, nullptr,
                  {"If-Match: " + before})
                 .status,
             412);
-  EXPECT_EQ(call("POST", kMine, ada.token, home_address("more"), {"If-Match: " + before}).status,
+  EXPECT_EQ(send("POST", kMine, ada.token, home_address("more"), {"If-Match: " + before}).status,
             412);
 
-  const auto current = call("PUT", one, ada.token, home_address("new"), {"If-Match: " + now});
+  const auto current = send("PUT", one, ada.token, home_address("new"), {"If-Match: " + now});
   ASSERT_EQ(current.status, 200) << current.body;
   EXPECT_NE(current.headers.at("etag"), now);
   ada.position = current.headers.at("x-clientele-position");
@@ -225,22 +211,22 @@ TEST_F(AddressRoutes, AChangeWithAStaleIfMatchIs412AndChangesNothing) {
 }
 
 TEST_F(AddressRoutes, ACustomerReachesOnlyItsOwnBook) {
-  auto ada = registered("ada@example.com");
-  auto bob = registered("bob@example.com");
+  auto ada = signed_up("ada@example.com");
+  auto bob = signed_up("bob@example.com");
   added(kMine, ada.token, home_address(), ada);
   const auto bobs = added(kMine, bob.token, home_address("bob's"), bob);
   const auto bob_before = book_of(kMine, bob.token, bob);
 
   const std::string theirs = std::string(kMine) + "/" + bobs;
-  EXPECT_EQ(call("PUT", theirs, ada.token, home_address("mine now")).status, 404);
-  EXPECT_EQ(call("PATCH", theirs + "/default", ada.token).status, 404);
-  EXPECT_EQ(call("DELETE", theirs, ada.token).status, 404);
+  EXPECT_EQ(send("PUT", theirs, ada.token, home_address("mine now")).status, 404);
+  EXPECT_EQ(send("PATCH", theirs + "/default", ada.token).status, 404);
+  EXPECT_EQ(send("DELETE", theirs, ada.token).status, 404);
   EXPECT_EQ(book_of(kMine, bob.token, bob), bob_before) << "nothing of Bob's changed";
   EXPECT_EQ(book_of(kMine, ada.token, ada).size(), 1u);
 }
 
 TEST_F(AddressRoutes, CustomersAreRefusedTheAdministratorRoutesAndStrangersEveryRoute) {
-  auto ada = registered("ada@example.com");
+  auto ada = signed_up("ada@example.com");
   const auto home_id = added(kMine, ada.token, home_address(), ada);
   const std::string theirs = "/api/v1/customers/" + ada.id + "/addresses";
   for (const auto& book : {theirs, std::string(kMine)}) {
@@ -248,11 +234,10 @@ TEST_F(AddressRoutes, CustomersAreRefusedTheAdministratorRoutesAndStrangersEvery
     const std::pair<std::string, std::string> routes[] = {
         {"GET", book}, {"POST", book}, {"PUT", one}, {"DELETE", one}, {"PATCH", one + "/default"}};
     for (const auto& [method, path] : routes) {
-      const auto body =
-          method == "POST" || method == "PUT" ? std::optional(home_address("x")) : std::nullopt;
-      EXPECT_EQ(call(method, path, "", body).status, 401) << method << " " << path;
+      const json body = method == "POST" || method == "PUT" ? home_address("x") : json();
+      EXPECT_EQ(send(method, path, "", body).status, 401) << method << " " << path;
       if (book == theirs) {
-        EXPECT_EQ(call(method, path, ada.token, body).status, 403) << method << " " << path;
+        EXPECT_EQ(send(method, path, ada.token, body).status, 403) << method << " " << path;
       }
     }
   }
@@ -261,17 +246,17 @@ TEST_F(AddressRoutes, CustomersAreRefusedTheAdministratorRoutesAndStrangersEvery
 }
 
 TEST_F(AddressRoutes, AnAdministratorManagesACustomersBook) {
-  auto ada = registered("ada@example.com");
+  auto ada = signed_up("ada@example.com");
   const std::string book = "/api/v1/customers/" + ada.id + "/addresses";
-  const auto first = call("POST", book, administrator(), home_address());
+  const auto first = send("POST", book, administrator(), home_address());
   ASSERT_EQ(first.status, 201) << first.body;
   const std::string home_id = first.json()["data"]["addressId"];
   EXPECT_EQ(first.headers.at("location"), book + "/" + home_id);
   const auto work_id = added(book, administrator(), home_address("work"), ada);
 
-  EXPECT_EQ(call("PUT", book + "/" + work_id, administrator(), home_address("office")).status, 200);
-  EXPECT_EQ(call("PATCH", book + "/" + work_id + "/default", administrator()).status, 200);
-  const auto removed = call("DELETE", book + "/" + home_id, administrator());
+  EXPECT_EQ(send("PUT", book + "/" + work_id, administrator(), home_address("office")).status, 200);
+  EXPECT_EQ(send("PATCH", book + "/" + work_id + "/default", administrator()).status, 200);
+  const auto removed = send("DELETE", book + "/" + home_id, administrator());
   ASSERT_EQ(removed.status, 200) << removed.body;
   ada.position = removed.headers.at("x-clientele-position");
 
@@ -282,16 +267,16 @@ TEST_F(AddressRoutes, AnAdministratorManagesACustomersBook) {
 }
 
 TEST_F(AddressRoutes, APostRetriedWithItsIdempotencyKeyAddsOnce) {
-  auto ada = registered("ada@example.com");
+  auto ada = signed_up("ada@example.com");
   const std::vector<std::string> key{"Idempotency-Key: add-home-1"};
-  const auto first = call("POST", kMine, ada.token, home_address(), key);
+  const auto first = send("POST", kMine, ada.token, home_address(), key);
   ASSERT_EQ(first.status, 201) << first.body;
-  const auto again = call("POST", kMine, ada.token, home_address(), key);
+  const auto again = send("POST", kMine, ada.token, home_address(), key);
   ASSERT_EQ(again.status, 201) << again.body;
   EXPECT_EQ(again.headers.at("idempotent-replayed"), "true");
   EXPECT_EQ(again.json()["data"], first.json()["data"]);
   EXPECT_EQ(again.headers.at("location"), first.headers.at("location"));
-  EXPECT_EQ(call("POST", kMine, ada.token, home_address("other"), key).status, 422)
+  EXPECT_EQ(send("POST", kMine, ada.token, home_address("other"), key).status, 422)
       << "the same key with another request";
 
   ada.position = first.headers.at("x-clientele-position");

@@ -1,5 +1,5 @@
 #pragma once
-// The fixture of the customer routes' end-to-end tests (customers_test.cpp,
+// The fixture of the customer routes' end-to-end tests (customers_test.cpp, addresses_test.cpp,
 // customer_changes_test.cpp): the auth flow's service, an administrator, registered customers,
 // and calls of any method with a token.
 
