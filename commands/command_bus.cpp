@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <unordered_map>
+#include <variant>
 
 #include "commands/identity_lookups.hpp"
 #include "events/codec.hpp"
@@ -25,22 +26,53 @@ struct CommandBus::Shared {
   CommandStats stats{};
 };
 
+// ---- the aggregates a strand runs commands for ----------------------------------------------
+
+// A decider's types and functions, taken from the signatures of its decide and evolve.
+template <auto Decide, auto Evolve>
+struct Decider;
+template <class E, class C, class S,
+          Result<std::vector<E>> (*Decide)(const C&, const S&, const Context&),
+          S (*Evolve)(S, const E&)>
+struct Decider<Decide, Evolve> {
+  using State = S;
+  using Command = C;
+  using Event = E;
+  static constexpr auto decide = Decide;
+  static constexpr auto evolve = Evolve;
+};
+
+struct CustomerAggregate : Decider<&customer::decide, &customer::evolve> {
+  static constexpr std::string_view kChanged = "the customer was changed meanwhile";
+  // The customers `decided` erases.
+  static std::uint64_t erasures(const std::vector<Event>& decided) {
+    return static_cast<std::uint64_t>(std::ranges::count_if(
+        decided, [](const auto& e) { return std::holds_alternative<customer::Erased>(e); }));
+  }
+};
+
+struct OrderAggregate : Decider<&order::decide, &order::evolve> {
+  static constexpr std::string_view kChanged = "the order was changed meanwhile";
+  static std::uint64_t erasures(const std::vector<Event>&) { return 0; }
+};
+
 // ---- the cache of loaded aggregates (least recently used goes first) ------------------------
 
 struct Strand::Cache {
+  using Entry = std::variant<Loaded<customer::State>, Loaded<order::State>>;
+
   explicit Cache(std::size_t capacity) : capacity(capacity) {}
 
-  Loaded<customer::State>* find(const std::string& stream) {
+  // The entry of `stream` if it holds a State, else nullptr.
+  template <class State>
+  Loaded<State>* find(const std::string& stream) {
     const auto it = index.find(stream);
     if (it == index.end()) return nullptr;
     order.splice(order.begin(), order, it->second);  // now the most recent
-    return &it->second->second;
+    return std::get_if<Loaded<State>>(&it->second->second);
   }
-  void put(const std::string& stream, Loaded<customer::State> loaded) {
-    if (auto* found = find(stream)) {
-      *found = std::move(loaded);
-      return;
-    }
+  void put(const std::string& stream, Entry loaded) {
+    evict(stream);
     order.emplace_front(stream, std::move(loaded));
     index.emplace(stream, order.begin());
     if (order.size() > capacity) {
@@ -56,7 +88,7 @@ struct Strand::Cache {
   }
 
   std::size_t capacity;
-  std::list<std::pair<std::string, Loaded<customer::State>>> order;
+  std::list<std::pair<std::string, Entry>> order;
   std::unordered_map<std::string, decltype(order)::iterator> index;
 };
 
@@ -165,23 +197,31 @@ Result<void> Strand::catch_up() {
 
 // ---- loading and deciding -------------------------------------------------------------------
 
-Result<Loaded<customer::State>> Strand::customer(const CustomerId& customer) {
-  const auto stream = events::stream_name(customer);
-  if (const auto* cached = cache_->find(stream)) return *cached;
+template <class A>
+Result<Loaded<typename A::State>> Strand::load(const std::string& stream) {
+  if (const auto* cached = cache_->find<typename A::State>(stream)) return *cached;
   auto wires = shared_.store.stream(stream);
   if (!wires) return wires.error();
-  Loaded<customer::State> loaded;
+  Loaded<typename A::State> loaded;
   for (const auto& wire : *wires) {
     auto envelope = events::parse_envelope(wire);
     if (!envelope) return envelope.error();
     if (auto opened = events::open(*envelope, shared_.keys); !opened) return opened.error();
-    auto event = events::decode<customer::Event>(*envelope);
+    auto event = events::decode<typename A::Event>(*envelope);
     if (!event) return event.error();
-    loaded.state = customer::evolve(std::move(loaded.state), *event);
+    loaded.state = A::evolve(std::move(loaded.state), *event);
     ++loaded.version;
   }
   cache_->put(stream, loaded);
   return loaded;
+}
+
+Result<Loaded<customer::State>> Strand::customer(const CustomerId& customer) {
+  return load<CustomerAggregate>(events::stream_name(customer));
+}
+
+Result<Loaded<order::State>> Strand::order(const OrderId& order) {
+  return load<OrderAggregate>(events::stream_name(order));
 }
 
 Result<Outcome> Strand::execute(const CustomerId& customer, const customer::Command& command,
@@ -194,22 +234,40 @@ Result<Outcome> Strand::execute(const CustomerId& customer,
                                 std::span<const customer::Command> commands, const Context& ctx,
                                 std::optional<std::uint64_t> expected_version,
                                 const Origin& origin) {
-  auto loaded = this->customer(customer);
+  return run_commands<CustomerAggregate>(customer, events::stream_name(customer), commands, ctx,
+                                         expected_version, origin);
+}
+
+Result<Outcome> Strand::execute(const CustomerId& customer, const OrderId& order,
+                                const order::Command& command, const Context& ctx,
+                                std::optional<std::uint64_t> expected_version,
+                                const Origin& origin) {
+  return run_commands<OrderAggregate>(customer, events::stream_name(order), std::span(&command, 1),
+                                      ctx, expected_version, origin);
+}
+
+template <class A>
+Result<Outcome> Strand::run_commands(const CustomerId& customer, const std::string& stream,
+                                     std::span<const typename A::Command> commands,
+                                     const Context& ctx,
+                                     std::optional<std::uint64_t> expected_version,
+                                     const Origin& origin) {
+  auto loaded = load<A>(stream);
   if (!loaded) return loaded.error();
   if (expected_version && *expected_version != loaded->version) {
-    return make_error(errc::conflict, "If-Match", "the customer was changed meanwhile");
+    return make_error(errc::conflict, "If-Match", std::string(A::kChanged));
   }
   auto& stats = shared_.stats;
-  std::vector<customer::Event> decided;
+  std::vector<typename A::Event> decided;
   auto state = loaded->state;
   for (const auto& command : commands) {
-    auto events = customer::decide(command, state, ctx);
+    auto events = A::decide(command, state, ctx);
     if (!events) {
       ++stats.refused;
       return events.error();
     }
     for (auto& event : *events) {
-      state = customer::evolve(std::move(state), event);
+      state = A::evolve(std::move(state), event);
       decided.push_back(std::move(event));
     }
   }
@@ -217,23 +275,22 @@ Result<Outcome> Strand::execute(const CustomerId& customer,
     ++stats.decided;
     return Outcome{{}, loaded->version};
   }
-  auto appended = append(customer, loaded->version, decided, ctx, origin);
+  auto appended = append<A>(customer, stream, loaded->version, decided, ctx, origin);
   if (!appended) {
     ++stats.failed;
     return appended;
   }
   ++stats.decided;
   stats.appended += decided.size();
-  stats.erasures += static_cast<std::uint64_t>(std::ranges::count_if(
-      decided, [](const auto& e) { return std::holds_alternative<customer::Erased>(e); }));
+  stats.erasures += A::erasures(decided);
   return appended;
 }
 
-Result<Outcome> Strand::append(const CustomerId& customer, std::uint64_t version,
-                               const std::vector<customer::Event>& decided, const Context& ctx,
-                               const Origin& origin) {
+template <class A>
+Result<Outcome> Strand::append(const CustomerId& customer, const std::string& stream,
+                               std::uint64_t version, const std::vector<typename A::Event>& decided,
+                               const Context& ctx, const Origin& origin) {
   auto& shared = shared_;
-  const auto stream = events::stream_name(customer);
   std::vector<events::Envelope> envelopes;  // personal fields in the clear, for the lookups
   std::vector<events::EncodedEvent> encoded;
   for (std::size_t i = 0; i < decided.size(); ++i) {
@@ -277,9 +334,8 @@ Result<Outcome> Strand::append(const CustomerId& customer, std::uint64_t version
     return outcome;  // the events are in the log; the next command catches up with them
   }
   applied_ = batch.applied->offset;
-  if (auto* cached = cache_->find(stream)) {
-    for (const auto& event : decided)
-      cached->state = customer::evolve(std::move(cached->state), event);
+  if (auto* cached = cache_->find<typename A::State>(stream)) {
+    for (const auto& event : decided) cached->state = A::evolve(std::move(cached->state), event);
     cached->version = outcome.version;
   }
   return outcome;

@@ -25,6 +25,7 @@
 #include "domain/context.hpp"
 #include "domain/customer.hpp"
 #include "domain/ids.hpp"
+#include "domain/order.hpp"
 #include "domain/result.hpp"
 #include "events/crypto.hpp"
 #include "events/event_log.hpp"
@@ -137,6 +138,17 @@ class Strand {
                           const Context& ctx, std::optional<std::uint64_t> expected_version = {},
                           const Origin& origin = {});
 
+  // The order's state and version (an unknown order: a default state, version 0).
+  Result<Loaded<order::State>> order(const OrderId& order);
+
+  // Decides `command` against the order's current state and appends what it decides to the
+  // order's stream, its events keyed by (and about) `customer`; as execute() of a customer
+  // command otherwise. The caller checks that the order is the customer's.
+  Result<Outcome> execute(const CustomerId& customer, const OrderId& order,
+                          const order::Command& command, const Context& ctx,
+                          std::optional<std::uint64_t> expected_version = {},
+                          const Origin& origin = {});
+
   // Applies every event of the partition the store has not applied yet.
   Result<void> catch_up();
 
@@ -148,9 +160,19 @@ class Strand {
 
  private:
   void loop();
-  Result<Outcome> append(const CustomerId& customer, std::uint64_t version,
-                         const std::vector<customer::Event>& decided, const Context& ctx,
-                         const Origin& origin);
+  // The state and version of `stream`, an aggregate A (command_bus.cpp: CustomerAggregate,
+  // OrderAggregate), from the cache or the store.
+  template <class A>
+  Result<Loaded<typename A::State>> load(const std::string& stream);
+  // Decides `commands` against `stream`'s state and appends what they decide (execute()).
+  template <class A>
+  Result<Outcome> run_commands(const CustomerId& customer, const std::string& stream,
+                               std::span<const typename A::Command> commands, const Context& ctx,
+                               std::optional<std::uint64_t> expected_version, const Origin& origin);
+  template <class A>
+  Result<Outcome> append(const CustomerId& customer, const std::string& stream,
+                         std::uint64_t version, const std::vector<typename A::Event>& decided,
+                         const Context& ctx, const Origin& origin);
 
   events::Partition partition_;
   CommandBus::Shared& shared_;

@@ -104,6 +104,30 @@ Result<std::uint64_t> IdentityLookups::last_username_number(std::string_view ste
   return *found ? parse_number(**found) : 0;
 }
 
+Result<std::uint64_t> IdentityLookups::last_order_number(int year) {
+  if (const auto it = order_numbers_.find(year); it != order_numbers_.end()) return it->second;
+  auto found = store_.find(Lookup::order_number, std::to_string(year));
+  if (!found) return found.error();
+  return *found ? parse_number(**found) : 0;
+}
+
+Result<void> IdentityLookups::record_order_number(const events::Envelope& placed,
+                                                  WriteModelBatch& batch) {
+  const auto id = placed.data.find("orderId");
+  if (id == placed.data.end() || !id->is_string()) {
+    return make_error(errc::corrupt, "orderId", "an order.placed has no order id");
+  }
+  const auto parsed = order::parse_order_id(OrderId(id->get<std::string>()));
+  if (!parsed) return success();  // not a number of ours: nothing to skip
+  auto last = last_order_number(parsed->year);
+  if (!last) return last.error();
+  if (parsed->number <= *last) return success();
+  order_numbers_[parsed->year] = parsed->number;
+  batch.puts.push_back(
+      {Lookup::order_number, std::to_string(parsed->year), std::to_string(parsed->number)});
+  return success();
+}
+
 Result<nlohmann::json*> IdentityLookups::owned(const CustomerId& customer) {
   if (auto it = owned_.find(customer.str()); it != owned_.end()) return &it->second;
   auto stored = store_.find(Lookup::owned, customer.str());
@@ -136,6 +160,7 @@ void IdentityLookups::disown(const CustomerId& customer, nlohmann::json& list, L
 }
 
 Result<void> IdentityLookups::record(const events::Envelope& envelope, WriteModelBatch& batch) {
+  if (envelope.type == "order.placed") return record_order_number(envelope, batch);
   if (!envelope.stream.starts_with(kCustomerStream)) return success();
   const auto& customer = envelope.customer_id;
   if (envelope.type == "customer.erased") {

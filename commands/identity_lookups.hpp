@@ -1,6 +1,7 @@
 #pragma once
 // The write side's global lookups (write_model.hpp): a customer by email, by username, by
-// external account, and the numbers already given to a username's stem. Keys are keyed hashes
+// external account, the numbers already given to a username's stem, and the highest order number
+// placed per year. Keys are keyed hashes
 // under the pepper; a customer's entries are listed under its id, so that erasure removes every
 // one of them even when the customer's personal fields can no longer be read.
 
@@ -36,6 +37,8 @@ class IdentityLookups {
   Result<std::optional<CustomerId>> by_phone(std::string_view phone);
   // The highest number given to usernames made of `stem` (0: none yet).
   Result<std::uint64_t> last_username_number(std::string_view stem);
+  // The highest number of an order id placed in `year` (0: none yet).
+  Result<std::uint64_t> last_order_number(int year);
 
   // The keys of each lookup (hashes; exposed for the registration's reservations).
   std::string email_key(std::string_view email) const;
@@ -56,6 +59,8 @@ class IdentityLookups {
   // another customer had it first.
   Result<void> change_phone(const CustomerId& customer, nlohmann::json& list,
                             const std::string& phone, WriteModelBatch& batch);
+  // Raises the year's highest order number to that of the order `placed` (an order.placed).
+  Result<void> record_order_number(const events::Envelope& placed, WriteModelBatch& batch);
   // Notes in the batch overlay that the phone keys `batch` deletes are free.
   void forget_freed_phones(const WriteModelBatch& batch);
 
@@ -64,6 +69,7 @@ class IdentityLookups {
   std::map<std::string, nlohmann::json> owned_;  // customer id -> [[lookup, key], ...]
   std::map<std::string, std::uint64_t> stems_;   // stem key -> highest number, in this batch
   std::map<std::string, std::string> phones_;    // phone key -> holder ("": none), in this batch
+  std::map<int, std::uint64_t> order_numbers_;   // year -> highest order number, in this batch
 };
 
 // "ada" from "ada12": a username without its number.

@@ -6,7 +6,7 @@
 //   - per partition, the offset of the next event not yet applied: everything before it is in the
 //     store, so after a crash a strand catches up from there before it decides anything;
 //   - the global lookups the commands need across partitions (email, username, external account),
-//     keyed only by keyed hashes, never by a personal value;
+//     keyed only by keyed hashes, never by a personal value, and the order numbers given per year;
 //   - idempotency records of the API, and the erasures asked for over it.
 // The log stays the source of truth: the store can always be rebuilt from it.
 
@@ -32,6 +32,7 @@ enum class Lookup {
   idempotency,       // hash of the caller and the idempotency key -> the first answer
   phone,             // keyed hash of the E.164 phone number -> the customer who had it first
   erasure,           // erasure id -> the erasure's record (erasure_desk.hpp)
+  order_number,      // a year ("2026") -> the highest number of an order id placed in it
 };
 
 // One atomic change of the store.

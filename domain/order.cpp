@@ -1,5 +1,7 @@
 #include "domain/order.hpp"
 
+#include <charconv>
+#include <cstdio>
 #include <string>
 
 #include "domain/validation.hpp"
@@ -214,6 +216,29 @@ State apply(State s, const Returned&) {
 }
 
 }  // namespace
+
+OrderId make_order_id(int year, std::uint64_t number) {
+  char text[32];
+  std::snprintf(text, sizeof text, "ORD-%04d-%06llu", year,
+                static_cast<unsigned long long>(number));
+  return OrderId(text);
+}
+
+std::optional<OrderNumber> parse_order_id(const OrderId& id) {
+  const std::string_view text = id.str();
+  constexpr std::string_view kPrefix = "ORD-";
+  if (text.size() != 15 || !text.starts_with(kPrefix) || text[8] != '-') return std::nullopt;
+  const auto digits = [](std::string_view part, auto& value) {
+    const auto end = part.data() + part.size();
+    const auto [at, ec] = std::from_chars(part.data(), end, value);
+    return ec == std::errc() && at == end;
+  };
+  OrderNumber parsed;
+  if (!digits(text.substr(4, 4), parsed.year) || !digits(text.substr(9), parsed.number)) {
+    return std::nullopt;
+  }
+  return parsed;
+}
 
 Result<std::vector<Event>> decide(const Command& command, const State& state, const Context& ctx) {
   return std::visit([&](const auto& c) { return handle(c, state, ctx); }, command);

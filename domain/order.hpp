@@ -125,6 +125,20 @@ struct Returned {
 using Event = std::variant<Placed, StatusChanged, Cancelled, ReturnRequested, ReturnApproved,
                            ReturnRejected, Returned>;
 
+// ---- ids ------------------------------------------------------------------------------------
+
+inline constexpr std::uint64_t kMaxOrderNumber = 999'999;
+
+// "ORD-2026-000042" from 2026 and 42. `number` is 1..kMaxOrderNumber.
+OrderId make_order_id(int year, std::uint64_t number);
+
+// The year and number of an id make_order_id made, or nullopt.
+struct OrderNumber {
+  int year = 0;
+  std::uint64_t number = 0;
+};
+std::optional<OrderNumber> parse_order_id(const OrderId& id);
+
 // ---- state and decider ----------------------------------------------------------------------
 
 struct State {

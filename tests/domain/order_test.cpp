@@ -545,5 +545,18 @@ TEST(OrderLifecycle, OrderCancelledWhileProcessingIsNeverShipped) {
   Spec().given(history).when(RequestReturn{"Never came"}).then(errc::conflict, "status");
 }
 
+TEST(OrderIds, AreTheYearAndASixDigitNumberAndParseBack) {
+  EXPECT_EQ(make_order_id(2026, 42).str(), "ORD-2026-000042");
+  EXPECT_EQ(make_order_id(2027, kMaxOrderNumber).str(), "ORD-2027-999999");
+  const auto parsed = parse_order_id(OrderId("ORD-2026-000042"));
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->year, 2026);
+  EXPECT_EQ(parsed->number, 42u);
+  for (const char* other : {"ORD-2026-00042", "ORD-2026-0000042", "ord-2026-000042",
+                            "ORD-20x6-000042", "ORD-2026_000042", "ORD-2026-00004a", ""}) {
+    EXPECT_FALSE(parse_order_id(OrderId(other)).has_value()) << other;
+  }
+}
+
 }  // namespace
 }  // namespace clientele::order

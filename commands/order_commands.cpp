@@ -1,0 +1,123 @@
+#include "commands/order_commands.hpp"
+
+#include <algorithm>
+
+#include "commands/identity_lookups.hpp"
+
+namespace clientele::commands {
+namespace {
+
+int year_of(Timestamp at) {
+  return static_cast<int>(
+      std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(at)).year());
+}
+
+// Succeeds iff `customer` may place an order now.
+Result<void> check_may_order(const customer::State& customer) {
+  if (!customer.registered) return make_error(errc::not_found, "customerId", "customer not found");
+  if (customer.erased || customer.erasure_requested) {
+    return make_error(errc::conflict, "customerId", "customer has been erased");
+  }
+  if (customer.status != customer::Status::Active) {
+    return make_error(errc::conflict, "customerId",
+                      "a customer who is " + std::string(clientele::to_string(customer.status)) +
+                          " may not place orders");
+  }
+  return success();
+}
+
+// The address `delivery` names, copied from `customer`'s address book when given by id.
+Result<PostalAddress> resolve(const DeliveryAddress& delivery, const customer::State& customer) {
+  if (const auto* inline_address = std::get_if<PostalAddress>(&delivery)) return *inline_address;
+  const auto& id = std::get<AddressId>(delivery);
+  const auto found = std::ranges::find(customer.addresses, id, &customer::Address::id);
+  if (found == customer.addresses.end()) {
+    return make_error(errc::not_found, "deliveryAddressId", "no address with this id");
+  }
+  return found->postal;
+}
+
+Error order_not_found() {
+  return make_error(errc::not_found, "orderId", "order not found");
+}
+
+// The order, iff it is placed and `customer`'s.
+Result<Loaded<order::State>> owned_order(Strand& strand, const CustomerId& customer,
+                                         const OrderId& order) {
+  auto loaded = strand.order(order);
+  if (!loaded) return loaded.error();
+  if (!loaded->state.placed || loaded->state.customer_id != customer) return order_not_found();
+  return loaded;
+}
+
+}  // namespace
+
+OrderCommands::OrderCommands(CommandBus& bus, Clock clock) : bus_(bus), clock_(std::move(clock)) {}
+
+Result<void> OrderCommands::count_placed() {
+  {
+    std::lock_guard lock(mu_);
+    if (counted_) return success();
+  }
+  // Outside the lock: catching up waits for every strand, and strands allocate under it.
+  if (auto caught_up = bus_.catch_up(); !caught_up) return caught_up;
+  std::lock_guard lock(mu_);
+  counted_ = true;
+  return success();
+}
+
+Result<OrderId> OrderCommands::allocate(Timestamp at) {
+  const int year = year_of(at);
+  std::lock_guard lock(mu_);
+  auto recorded = IdentityLookups(bus_.store(), bus_.pepper()).last_order_number(year);
+  if (!recorded) return recorded.error();
+  auto& given = given_[year];
+  const auto next = std::max(given, *recorded) + 1;
+  if (next > order::kMaxOrderNumber) {
+    return make_error(errc::unavailable, "orderId", "this year's order numbers are used up");
+  }
+  given = next;
+  return order::make_order_id(year, next);
+}
+
+Result<Placement> OrderCommands::place(const PlaceOrder& request, const Actor& actor,
+                                       const Origin& origin) {
+  if (auto counted = count_placed(); !counted) return counted.error();
+  const Context ctx{clock_(), actor};
+  return bus_.run(request.customer_id, [&](Strand& strand) -> Result<Placement> {
+    auto customer = strand.customer(request.customer_id);
+    if (!customer) return customer.error();
+    if (auto may = check_may_order(customer->state); !may) return may.error();
+    auto address = resolve(request.delivery_address, customer->state);
+    if (!address) return address.error();
+    auto id = allocate(ctx.now);
+    if (!id) return id.error();
+    const order::Command place =
+        order::Place{*id,      request.customer_id,   request.items, request.currency,
+                     *address, request.expected_total};
+    auto outcome =
+        strand.execute(request.customer_id, *id, place, ctx, /*expected_version=*/0, origin);
+    if (!outcome) return outcome.error();
+    return Placement{*id, std::move(*outcome)};
+  });
+}
+
+Result<Outcome> OrderCommands::execute(const CustomerId& customer, const OrderId& order,
+                                       const order::Command& command, const Actor& actor,
+                                       std::optional<std::uint64_t> expected_version,
+                                       const Origin& origin) {
+  if (std::holds_alternative<order::Place>(command)) {
+    return make_error(errc::invalid, "", "orders are placed with place()");
+  }
+  const Context ctx{clock_(), actor};
+  return bus_.run(customer, [&](Strand& strand) -> Result<Outcome> {
+    if (auto owned = owned_order(strand, customer, order); !owned) return owned.error();
+    return strand.execute(customer, order, command, ctx, expected_version, origin);
+  });
+}
+
+Result<Loaded<order::State>> OrderCommands::load(const CustomerId& customer, const OrderId& order) {
+  return bus_.run(customer, [&](Strand& strand) { return owned_order(strand, customer, order); });
+}
+
+}  // namespace clientele::commands

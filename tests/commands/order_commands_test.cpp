@@ -1,0 +1,326 @@
+// The order service on the real embedded log and the real write-side store: order ids unique
+// across partitions and across restarts, the customers who may order, delivery addresses, the
+// transitions on the order's current state, and ownership.
+
+#include "commands/order_commands.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "commands/customer_commands.hpp"
+#include "events/codec.hpp"
+#include "events/sealing.hpp"
+#include "infra/embedded_event_log.hpp"
+#include "infra/rocksdb_write_model.hpp"
+#include "infra/uuid.hpp"
+#include "tests/support/memory_key_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace clientele::commands {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::TempDir;
+
+const Actor kAdmin{UserId("ADM_1"), Role::Administrator};
+
+Actor as_customer(const CustomerId& id) {
+  return Actor{UserId(id.str()), Role::Customer};
+}
+
+PostalAddress address(std::string line1 = "1 Analytical Way") {
+  return PostalAddress{"Ada Lovelace", "", std::move(line1), "", "London", "", "NW1 1AA", "GB"};
+}
+
+class OrderCommandsTest : public ::testing::Test {
+ protected:
+  OrderCommandsTest() {
+    log_ = std::move(infra::EmbeddedEventLog::open({dir_.path() / "events", 4}).value());
+    open_write_side();
+  }
+
+  void close_write_side() {
+    orders_.reset();
+    customers_.reset();
+    bus_.reset();
+    store_.reset();
+  }
+
+  // Opens the write side afresh over the same log, as the service does when it starts.
+  void open_write_side() {
+    close_write_side();
+    store_ = std::move(infra::RocksDbWriteModel::open(dir_.path() / "commands").value());
+    bus_ = std::make_unique<CommandBus>(*log_, keys_, *store_, pepper_, infra::uuid_v7);
+    const auto clock = [this] { return now_; };
+    customers_ = std::make_unique<CustomerCommands>(*bus_, clock, [this] {
+      char text[16];
+      std::snprintf(text, sizeof text, "CUST_%08x", ++customer_number_);
+      return CustomerId(text);
+    });
+    orders_ = std::make_unique<OrderCommands>(*bus_, clock);
+  }
+
+  CustomerId must_register() {
+    customer::Register r;
+    r.email = "c" + std::to_string(customer_number_ + 1) + "@example.com";
+    r.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+    r.first_name = "Ada";
+    r.last_name = "Lovelace";
+    auto registered = customers_->register_customer(r, Actor{UserId("anonymous"), Role::System});
+    EXPECT_TRUE(registered.ok()) << registered.error().message;
+    return registered.ok() ? registered->customer_id : CustomerId();
+  }
+
+  void must_run(const CustomerId& customer, const customer::Command& command) {
+    auto done = customers_->execute(customer, command, kAdmin);
+    ASSERT_TRUE(done.ok()) << done.error().message;
+  }
+
+  PlaceOrder request(const CustomerId& customer, DeliveryAddress delivery = address()) {
+    return PlaceOrder{customer,
+                      {order::ItemRequest{ProductId("SKU-1"), "Difference Engine", 2, 1250}},
+                      "GBP",
+                      std::move(delivery),
+                      std::nullopt};
+  }
+
+  Result<Placement> place(const CustomerId& customer, DeliveryAddress delivery = address()) {
+    return orders_->place(request(customer, std::move(delivery)), as_customer(customer));
+  }
+
+  OrderId must_place(const CustomerId& customer) {
+    auto placed = place(customer);
+    EXPECT_TRUE(placed.ok()) << placed.error().message;
+    return placed.ok() ? placed->order_id : OrderId();
+  }
+
+  Result<Outcome> run(const CustomerId& customer, const OrderId& order,
+                      const order::Command& command) {
+    return orders_->execute(customer, order, command, kAdmin);
+  }
+
+  void must_step(const CustomerId& customer, const OrderId& order, order::Status to) {
+    auto done = run(customer, order, order::ChangeStatus{to, ""});
+    ASSERT_TRUE(done.ok()) << done.error().message;
+  }
+
+  order::Status status_of(const CustomerId& customer, const OrderId& order) {
+    return orders_->load(customer, order).value().state.status;
+  }
+
+  // The order.placed of `order`, opened.
+  order::Placed placed_event(const OrderId& order) {
+    auto wires = store_->stream(events::stream_name(order)).value();
+    EXPECT_FALSE(wires.empty());
+    auto envelope = events::parse_envelope(wires.front()).value();
+    EXPECT_TRUE(events::open(envelope, keys_).ok());
+    return std::get<order::Placed>(events::decode<order::Event>(envelope).value());
+  }
+
+  TempDir dir_;
+  events::SecretKey pepper_ = events::SecretKey::random();
+  testing::MemoryKeyStore keys_;
+  Timestamp now_ = std::chrono::sys_days{std::chrono::year{2026} / 3 / 1} + 10h;
+  unsigned customer_number_ = 0;
+  std::unique_ptr<infra::EmbeddedEventLog> log_;
+  std::unique_ptr<infra::RocksDbWriteModel> store_;
+  std::unique_ptr<CommandBus> bus_;
+  std::unique_ptr<CustomerCommands> customers_;
+  std::unique_ptr<OrderCommands> orders_;
+};
+
+// The result is the error `code` naming `field`.
+template <class T>
+void expect_error(const Result<T>& result, errc code, std::string_view field) {
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, code) << result.error().message;
+  EXPECT_EQ(result.error().field, field);
+}
+
+TEST_F(OrderCommandsTest, PlacingAppendsToTheOrdersStreamOnTheCustomersPartition) {
+  const auto ada = must_register();
+  auto placed = place(ada);
+  ASSERT_TRUE(placed.ok()) << placed.error().message;
+  EXPECT_EQ(placed->order_id.str(), "ORD-2026-000001");
+  ASSERT_EQ(placed->outcome.positions.size(), 1u);
+  EXPECT_EQ(placed->outcome.positions.front().partition, log_->partition_for(ada.str()));
+  EXPECT_EQ(placed->outcome.version, 1u);
+
+  const auto wire = store_->stream("order-ORD-2026-000001").value().at(0);
+  const auto envelope = events::parse_envelope(wire).value();
+  EXPECT_EQ(envelope.type, "order.placed");
+  EXPECT_EQ(envelope.customer_id, ada);
+  EXPECT_EQ(wire.find("Analytical"), std::string::npos) << "the delivery address is sealed";
+
+  const auto loaded = orders_->load(ada, placed->order_id).value();
+  EXPECT_EQ(loaded.version, 1u);
+  EXPECT_EQ(loaded.state.status, order::Status::Placed);
+  EXPECT_EQ(loaded.state.total_amount, 2500);
+}
+
+TEST_F(OrderCommandsTest, ConcurrentPlacementsAcrossPartitionsGetDistinctConsecutiveIds) {
+  std::vector<CustomerId> customers;
+  for (int i = 0; i < 8; ++i) customers.push_back(must_register());
+  std::mutex mu;
+  std::set<std::string> ids;
+  std::vector<std::thread> threads;
+  for (const auto& customer : customers) {
+    threads.emplace_back([&, customer] {
+      for (int i = 0; i < 5; ++i) {
+        auto placed = place(customer);
+        ASSERT_TRUE(placed.ok()) << placed.error().message;
+        std::lock_guard lock(mu);
+        ids.insert(placed->order_id.str());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(ids.size(), 40u);
+  EXPECT_EQ(*ids.begin(), "ORD-2026-000001");
+  EXPECT_EQ(*ids.rbegin(), "ORD-2026-000040");
+}
+
+TEST_F(OrderCommandsTest, OrderNumbersContinueAfterARestart) {
+  const auto ada = must_register();
+  must_place(ada);
+  EXPECT_EQ(must_place(ada).str(), "ORD-2026-000002");
+  open_write_side();
+  EXPECT_EQ(must_place(must_register()).str(), "ORD-2026-000003");
+}
+
+TEST_F(OrderCommandsTest, OrderNumbersContinueAfterTheWriteSideStoreIsRebuiltFromTheLog) {
+  const auto ada = must_register();
+  auto bob = must_register();
+  while (log_->partition_for(bob.str()) == log_->partition_for(ada.str())) bob = must_register();
+  must_place(ada);
+  must_place(bob);
+  close_write_side();
+  std::filesystem::remove_all(dir_.path() / "commands");
+  open_write_side();
+  // Ada's partition has the lower number: the allocation must have seen Bob's too.
+  EXPECT_EQ(must_place(ada).str(), "ORD-2026-000003");
+}
+
+TEST_F(OrderCommandsTest, NumbersStartAgainInANewYear) {
+  const auto ada = must_register();
+  must_place(ada);
+  now_ = std::chrono::sys_days{std::chrono::year{2027} / 1 / 1};
+  EXPECT_EQ(must_place(ada).str(), "ORD-2027-000001");
+}
+
+TEST_F(OrderCommandsTest, UnknownErasedInactiveAndSuspendedCustomersMayNotOrder) {
+  expect_error(place(CustomerId("CUST_0badf00d")), errc::not_found, "customerId");
+
+  const auto inactive = must_register();
+  must_run(inactive, customer::ChangeStatus{customer::Status::Inactive, ""});
+  expect_error(place(inactive), errc::conflict, "customerId");
+
+  const auto suspended = must_register();
+  must_run(suspended, customer::ChangeStatus{customer::Status::Suspended, "fraud check"});
+  expect_error(place(suspended), errc::conflict, "customerId");
+
+  const auto erased = must_register();
+  must_run(erased, customer::Erase{"gdpr-art17", "GDPR Art. 17", "ADM_1"});
+  expect_error(place(erased), errc::conflict, "customerId");
+
+  must_run(suspended, customer::ChangeStatus{customer::Status::Active, ""});
+  EXPECT_TRUE(place(suspended).ok());
+}
+
+TEST_F(OrderCommandsTest, TheDeliveryAddressIsCopiedFromTheCustomersOwnAddressBook) {
+  const auto ada = must_register();
+  const auto bob = must_register();
+  must_run(ada, customer::AddAddress{AddressId("ADDR_ada"), "home", AddressKind::Home,
+                                     address("12 Own Street"), true});
+  must_run(bob, customer::AddAddress{AddressId("ADDR_bob"), "home", AddressKind::Home,
+                                     address("9 Foreign Road"), true});
+
+  auto own = place(ada, AddressId("ADDR_ada"));
+  ASSERT_TRUE(own.ok()) << own.error().message;
+  EXPECT_EQ(placed_event(own->order_id).delivery_address.line1, "12 Own Street");
+
+  expect_error(place(ada, AddressId("ADDR_bob")), errc::not_found, "deliveryAddressId");
+  expect_error(place(ada, AddressId("ADDR_none")), errc::not_found, "deliveryAddressId");
+
+  auto given = place(ada, address("3 Inline Lane"));
+  ASSERT_TRUE(given.ok()) << given.error().message;
+  EXPECT_EQ(placed_event(given->order_id).delivery_address.line1, "3 Inline Lane");
+}
+
+TEST_F(OrderCommandsTest, FulfilmentMovesOneStepAtATimeAndReturnsFollowDelivery) {
+  const auto ada = must_register();
+  const auto order = must_place(ada);
+  expect_error(run(ada, order, order::ChangeStatus{order::Status::Shipped, ""}), errc::conflict,
+               "status");
+  expect_error(run(ada, order, order::RequestReturn{"too early"}), errc::conflict, "status");
+  must_step(ada, order, order::Status::Processing);
+  must_step(ada, order, order::Status::Shipped);
+  expect_error(run(ada, order, order::Cancel{"too late"}), errc::conflict, "status");
+  must_step(ada, order, order::Status::Delivered);
+
+  EXPECT_TRUE(run(ada, order, order::RequestReturn{"does not fit"}).ok());
+  EXPECT_EQ(status_of(ada, order), order::Status::ReturnRequested);
+  expect_error(run(ada, order, order::CompleteReturn{}), errc::conflict, "status");
+  EXPECT_TRUE(run(ada, order, order::ApproveReturn{""}).ok());
+  expect_error(run(ada, order, order::RejectReturn{"changed our mind"}), errc::conflict, "status");
+  EXPECT_TRUE(run(ada, order, order::CompleteReturn{}).ok());
+  const auto returned = orders_->load(ada, order).value();
+  EXPECT_EQ(returned.state.status, order::Status::Returned);
+  EXPECT_EQ(returned.version, 7u);
+}
+
+TEST_F(OrderCommandsTest, AnOrderIsCancelledBeforeItShipsAndARejectedReturnLeavesItDelivered) {
+  const auto ada = must_register();
+  const auto cancelled = must_place(ada);
+  EXPECT_TRUE(run(ada, cancelled, order::Cancel{"ordered twice"}).ok());
+  EXPECT_EQ(status_of(ada, cancelled), order::Status::Cancelled);
+  expect_error(run(ada, cancelled, order::ChangeStatus{order::Status::Processing, ""}),
+               errc::conflict, "status");
+
+  const auto kept = must_place(ada);
+  must_step(ada, kept, order::Status::Processing);
+  must_step(ada, kept, order::Status::Shipped);
+  must_step(ada, kept, order::Status::Delivered);
+  now_ += 31 * 24h;
+  expect_error(run(ada, kept, order::RequestReturn{"late"}), errc::conflict, "status");
+  now_ -= 2 * 24h;
+  EXPECT_TRUE(run(ada, kept, order::RequestReturn{"scratched"}).ok());
+  EXPECT_TRUE(run(ada, kept, order::RejectReturn{"used"}).ok());
+  EXPECT_EQ(status_of(ada, kept), order::Status::Delivered);
+}
+
+TEST_F(OrderCommandsTest, AnotherCustomersOrderIsNotFound) {
+  const auto ada = must_register();
+  const auto bob = must_register();
+  const auto order = must_place(ada);
+  const auto events_before = log_->end_offset(log_->partition_for(ada.str())).value().value;
+
+  expect_error(run(bob, order, order::Cancel{"not mine"}), errc::not_found, "orderId");
+  expect_error(run(ada, OrderId("ORD-2026-999999"), order::Cancel{"no such order"}),
+               errc::not_found, "orderId");
+  auto loaded = orders_->load(bob, order);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.error().code, errc::not_found);
+  EXPECT_EQ(log_->end_offset(log_->partition_for(ada.str())).value().value, events_before);
+  EXPECT_EQ(status_of(ada, order), order::Status::Placed);
+}
+
+TEST_F(OrderCommandsTest, AStaleExpectedVersionIsRefused) {
+  const auto ada = must_register();
+  const auto order = must_place(ada);
+  auto stale = orders_->execute(ada, order, order::ChangeStatus{order::Status::Processing, ""},
+                                kAdmin, /*expected_version=*/0);
+  expect_error(stale, errc::conflict, "If-Match");
+  EXPECT_TRUE(orders_
+                  ->execute(ada, order, order::ChangeStatus{order::Status::Processing, ""}, kAdmin,
+                            /*expected_version=*/1)
+                  .ok());
+}
+
+}  // namespace
+}  // namespace clientele::commands
