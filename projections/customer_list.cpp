@@ -18,10 +18,6 @@ std::string member_key(const CustomerId& customer) {
   return "m/" + customer.str();
 }
 
-std::int64_t millis(Timestamp t) {
-  return t.time_since_epoch().count();
-}
-
 std::string_view sort_name(ListSort sort) {
   switch (sort) {
     case ListSort::CreatedAt:
@@ -38,15 +34,6 @@ std::string_view sort_name(ListSort sort) {
 
 constexpr std::array<ListSort, 4> kSorts{ListSort::CreatedAt, ListSort::TotalOrders,
                                          ListSort::TotalOrderValue, ListSort::LastOrderDate};
-
-// Eight bytes that sort as the signed value does.
-std::string ordered(std::int64_t value) {
-  auto bits = static_cast<std::uint64_t>(value) ^ (std::uint64_t{1} << 63);
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i, bits >>= 8)
-    out[static_cast<std::size_t>(i)] = static_cast<char>(bits);
-  return out;
-}
 
 // A nullable number of the member: INT64_MIN when null, so that it sorts first.
 std::int64_t number(const json& member, const char* field) {
@@ -362,45 +349,19 @@ Result<ListPage> CustomerList::list(const Snapshot& snapshot, const Namespace& n
     if (query.created_after) range.from = prefix + ordered(millis(*query.created_after));
     if (query.created_before) range.to = prefix + ordered(millis(*query.created_before));
   }
-  if (!query.after.empty()) {
-    const auto cursor = events::from_base64(query.after);
-    if (!cursor || cursor->rfind(prefix, 0) != 0 || cursor->size() < prefix.size() + 8)
-      return make_error(errc::invalid, "after", "not a cursor of this listing");
-    if (query.descending) {
-      range.to = std::min(range.to.empty() ? *cursor : range.to, *cursor);
-    } else {
-      range.from = std::max(range.from, *cursor + '\0');
-    }
-  }
-  ListPage page;
-  std::string last;
-  Result<void> parsed = success();
   // Whether the entry passes the filters its key does not cover.
-  const auto wanted = [&](std::string_view fields) -> Result<bool> {
+  const Wanted wanted = [&](std::string_view, std::string_view fields) -> Result<bool> {
     if (!check_fields) return true;
     auto parsed = parse_doc(fields);
     if (!parsed) return parsed.error();
     return passes(*parsed, query, city, tags);
   };
-  const Visit visit = [&](std::string_view key, std::string_view fields) {
-    auto keep = wanted(fields);
-    if (!keep) {
-      parsed = keep.error();
-      return false;
-    }
-    if (!*keep) return true;
-    if (page.customers.size() == query.limit) {
-      page.next = events::to_base64(last);
-      return false;
-    }
-    page.customers.emplace_back(std::string(key.substr(prefix.size() + 8)));
-    last = std::string(key);
-    return true;
-  };
-  auto scanned =
-      query.descending ? snapshot.scan_backward(ns, range, visit) : snapshot.scan(ns, range, visit);
-  if (!scanned) return scanned.error();
-  if (!parsed) return parsed.error();
+  auto keys = read_page(snapshot, ns, prefix, range,
+                        PageRequest{query.descending, query.limit, query.after}, wanted);
+  if (!keys) return keys.error();
+  ListPage page;
+  for (const auto& key : keys->keys) page.customers.emplace_back(key.substr(prefix.size() + 8));
+  page.next = std::move(keys->next);
   return page;
 }
 

@@ -1,5 +1,6 @@
 #include "projections/read_model.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "events/crypto.hpp"
@@ -28,6 +29,54 @@ Result<std::vector<KeyedDoc>> collect_docs(Scan&& scan) {
 }
 
 }  // namespace
+
+std::int64_t millis(Timestamp t) {
+  return t.time_since_epoch().count();
+}
+
+std::string ordered(std::int64_t value) {
+  auto bits = static_cast<std::uint64_t>(value) ^ (std::uint64_t{1} << 63);
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i, bits >>= 8)
+    out[static_cast<std::size_t>(i)] = static_cast<char>(bits);
+  return out;
+}
+
+Result<KeyPage> read_page(const Snapshot& snapshot, const Namespace& ns, const std::string& prefix,
+                          KeyRange range, const PageRequest& request, const Wanted& wanted) {
+  if (!request.after.empty()) {
+    const auto cursor = events::from_base64(request.after);
+    if (!cursor || cursor->rfind(prefix, 0) != 0 || cursor->size() <= prefix.size()) {
+      return make_error(errc::invalid, "after", "not a cursor of this listing");
+    }
+    if (request.descending) {
+      range.to = std::min(range.to.empty() ? *cursor : range.to, *cursor);
+    } else {
+      range.from = std::max(range.from, *cursor + '\0');
+    }
+  }
+  KeyPage page;
+  Result<void> failed = success();
+  const Visit visit = [&](std::string_view key, std::string_view value) {
+    auto keep = wanted(key, value);
+    if (!keep) {
+      failed = keep.error();
+      return false;
+    }
+    if (!*keep) return true;
+    if (page.keys.size() == request.limit) {
+      page.next = events::to_base64(page.keys.back());
+      return false;
+    }
+    page.keys.emplace_back(key);
+    return true;
+  };
+  auto scanned = request.descending ? snapshot.scan_backward(ns, range, visit)
+                                    : snapshot.scan(ns, range, visit);
+  if (!scanned) return scanned.error();
+  if (!failed) return failed.error();
+  return page;
+}
 
 Result<std::vector<KeyedDoc>> Rows::scan_docs(const KeyRange& range) {
   return collect_docs([&](const Visit& visit) { return scan(range, visit); });

@@ -3,6 +3,8 @@
 // around it — subscription, opening, decoding, batching, checkpoints, rebuilds — is the
 // projector's (projector.hpp), written once for all of them.
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,6 +18,7 @@
 #include "domain/customer.hpp"
 #include "domain/order.hpp"
 #include "domain/result.hpp"
+#include "domain/time.hpp"
 #include "events/envelope.hpp"
 #include "events/event_log.hpp"
 #include "projections/read_model_store.hpp"
@@ -87,6 +90,35 @@ Result<std::vector<KeyedDoc>> scan_docs(const Snapshot& snapshot, const Namespac
 // A digest of every row of `ns` (keys and values, in key order) as `snapshot` sees them: equal
 // digests mean equal contents.
 Result<std::string> digest(const Snapshot& snapshot, const Namespace& ns);
+
+// ---- keys and pages shared by the models -----------------------------------------------------
+
+// Milliseconds since the epoch: how rows hold times.
+std::int64_t millis(Timestamp t);
+// Eight bytes that sort as the signed `value` does: a number inside a key.
+std::string ordered(std::int64_t value);
+
+// Which page of an index to read: pages are read by seeking, never by skipping rows.
+struct PageRequest {
+  bool descending = true;
+  std::size_t limit = 20;
+  std::string after;  // the cursor of the previous page; empty for the first
+};
+
+// A page of index keys.
+struct KeyPage {
+  std::vector<std::string> keys;  // in the order asked for
+  std::string next;               // the cursor of the next page; empty after the last
+};
+
+// Whether an index entry (key, value) belongs in the page; errors stop the read.
+using Wanted = std::function<Result<bool>(std::string_view key, std::string_view value)>;
+
+// The keys of `range` in `ns` (all of which start with `prefix`) that `wanted` accepts, one page
+// of `request` from its cursor. errc::invalid naming "after" for a cursor this function did not
+// hand out for `prefix`.
+Result<KeyPage> read_page(const Snapshot& snapshot, const Namespace& ns, const std::string& prefix,
+                          KeyRange range, const PageRequest& request, const Wanted& wanted);
 
 // Implementations hold no state of their own: everything is in their rows. Keys starting with a
 // zero byte are the runtime's (checkpoints); a model's keys never do.

@@ -14,6 +14,7 @@
 #include "projections/customer_list.hpp"
 #include "projections/customer_profile.hpp"
 #include "projections/customer_search.hpp"
+#include "projections/orders.hpp"
 
 namespace clientele::tools {
 
@@ -39,6 +40,7 @@ struct ReadModels {
   projections::CustomerList list;
   projections::CustomerSearch search;
   projections::CustomerAnalytics analytics;
+  projections::Orders orders;
 };
 
 }  // namespace clientele::tools

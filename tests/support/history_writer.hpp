@@ -28,7 +28,11 @@ class HistoryWriter {
   }
   events::Position append(const CustomerId& customer, const std::string& stream, events::Body body,
                           const Actor& actor) {
-    const auto at = infra::utc_now();
+    return append(customer, stream, std::move(body), actor, infra::utc_now());
+  }
+  // ... decided at `at`.
+  events::Position append(const CustomerId& customer, const std::string& stream, events::Body body,
+                          const Actor& actor, Timestamp at) {
     auto envelope = events::wrap(
         std::move(body),
         {infra::uuid_v7(at), stream, StreamVersion{++seq_[stream]}, customer, at, actor, "", ""});
