@@ -186,7 +186,8 @@ Result<void> Strand::catch_up() {
       // The lookups need the personal fields (the email, the username) in the clear; those of an
       // erased customer are gone, and so are the customer's lookups.
       if (auto opened = events::open(*envelope, shared.keys); !opened) return opened.error();
-      if (auto indexed = lookups.record(*envelope, batch); !indexed) return indexed.error();
+      if (auto indexed = lookups.record(*envelope, partition_, batch); !indexed)
+        return indexed.error();
     }
     batch.applied = events::Position{partition_, (*cursor)->position()};
     if (auto committed = shared.store.commit(batch); !committed) return committed.error();
@@ -325,7 +326,7 @@ Result<Outcome> Strand::append(const CustomerId& customer, const std::string& st
   IdentityLookups lookups(shared.store, shared.pepper);
   for (std::size_t i = 0; i < encoded.size(); ++i) {
     batch.events.push_back({stream, version + i + 1, std::move(encoded[i].payload)});
-    if (auto r = lookups.record(envelopes[i], batch); !r) return r.error();
+    if (auto r = lookups.record(envelopes[i], partition_, batch); !r) return r.error();
   }
   batch.applied = events::Position{partition_, {positions->back().offset.value + 1}};
   if (auto r = shared.store.commit(batch); !r) {

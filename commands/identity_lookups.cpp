@@ -1,5 +1,7 @@
 #include "commands/identity_lookups.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 
@@ -104,14 +106,36 @@ Result<std::uint64_t> IdentityLookups::last_username_number(std::string_view ste
   return *found ? parse_number(**found) : 0;
 }
 
+namespace {
+
+// The key of `year`'s highest order number in `partition`: "2026/00007". Only the partition's
+// strand writes it, so that no two strands race on one key.
+std::string order_number_key(int year, events::Partition partition) {
+  return fmt::format("{}/{:05}", year, partition.value);
+}
+
+}  // namespace
+
 Result<std::uint64_t> IdentityLookups::last_order_number(int year) {
+  const auto prefix = std::to_string(year) + "/";
+  std::uint64_t highest = 0;
+  auto scanned =
+      store_.scan(Lookup::order_number, [&](std::string_view key, std::string_view value) {
+        if (key.starts_with(prefix)) highest = std::max(highest, parse_number(std::string(value)));
+      });
+  if (!scanned) return scanned.error();
+  return highest;
+}
+
+Result<std::uint64_t> IdentityLookups::last_order_number(int year, events::Partition partition) {
   if (const auto it = order_numbers_.find(year); it != order_numbers_.end()) return it->second;
-  auto found = store_.find(Lookup::order_number, std::to_string(year));
+  auto found = store_.find(Lookup::order_number, order_number_key(year, partition));
   if (!found) return found.error();
   return *found ? parse_number(**found) : 0;
 }
 
 Result<void> IdentityLookups::record_order_number(const events::Envelope& placed,
+                                                  events::Partition partition,
                                                   WriteModelBatch& batch) {
   const auto id = placed.data.find("orderId");
   if (id == placed.data.end() || !id->is_string()) {
@@ -119,12 +143,12 @@ Result<void> IdentityLookups::record_order_number(const events::Envelope& placed
   }
   const auto parsed = order::parse_order_id(OrderId(id->get<std::string>()));
   if (!parsed) return success();  // not a number of ours: nothing to skip
-  auto last = last_order_number(parsed->year);
+  auto last = last_order_number(parsed->year, partition);
   if (!last) return last.error();
   if (parsed->number <= *last) return success();
   order_numbers_[parsed->year] = parsed->number;
-  batch.puts.push_back(
-      {Lookup::order_number, std::to_string(parsed->year), std::to_string(parsed->number)});
+  batch.puts.push_back({Lookup::order_number, order_number_key(parsed->year, partition),
+                        std::to_string(parsed->number)});
   return success();
 }
 
@@ -159,8 +183,9 @@ void IdentityLookups::disown(const CustomerId& customer, nlohmann::json& list, L
   batch.puts.push_back({Lookup::owned, customer.str(), list.dump()});
 }
 
-Result<void> IdentityLookups::record(const events::Envelope& envelope, WriteModelBatch& batch) {
-  if (envelope.type == "order.placed") return record_order_number(envelope, batch);
+Result<void> IdentityLookups::record(const events::Envelope& envelope, events::Partition partition,
+                                     WriteModelBatch& batch) {
+  if (envelope.type == "order.placed") return record_order_number(envelope, partition, batch);
   if (!envelope.stream.starts_with(kCustomerStream)) return success();
   const auto& customer = envelope.customer_id;
   if (envelope.type == "customer.erased") {

@@ -1,9 +1,9 @@
 #pragma once
 // The write side's global lookups (write_model.hpp): a customer by email, by username, by
-// external account, the numbers already given to a username's stem, and the highest order number
-// placed per year. Keys are keyed hashes
+// external account, and the numbers already given to a username's stem, keyed by keyed hashes
 // under the pepper; a customer's entries are listed under its id, so that erasure removes every
-// one of them even when the customer's personal fields can no longer be read.
+// one of them even when the customer's personal fields can no longer be read. Also the highest
+// order number placed per year in each partition (keyed by year and partition: no customer's).
 
 #include <cstdint>
 #include <map>
@@ -27,7 +27,8 @@ class IdentityLookups {
 
   // Adds to `batch` what `envelope` (opened: personal fields in the clear, or erased) changes in
   // the lookups. Events of one batch must be recorded through one IdentityLookups, in log order.
-  Result<void> record(const events::Envelope& envelope, WriteModelBatch& batch);
+  Result<void> record(const events::Envelope& envelope, events::Partition partition,
+                      WriteModelBatch& batch);
 
   Result<std::optional<CustomerId>> by_email(std::string_view email);
   Result<std::optional<CustomerId>> by_username(std::string_view username);
@@ -37,7 +38,8 @@ class IdentityLookups {
   Result<std::optional<CustomerId>> by_phone(std::string_view phone);
   // The highest number given to usernames made of `stem` (0: none yet).
   Result<std::uint64_t> last_username_number(std::string_view stem);
-  // The highest number of an order id placed in `year` (0: none yet).
+  // The highest number of an order id placed in `year` in any partition (0: none yet); from the
+  // store, not the batch.
   Result<std::uint64_t> last_order_number(int year);
 
   // The keys of each lookup (hashes; exposed for the registration's reservations).
@@ -59,8 +61,12 @@ class IdentityLookups {
   // another customer had it first.
   Result<void> change_phone(const CustomerId& customer, nlohmann::json& list,
                             const std::string& phone, WriteModelBatch& batch);
-  // Raises the year's highest order number to that of the order `placed` (an order.placed).
-  Result<void> record_order_number(const events::Envelope& placed, WriteModelBatch& batch);
+  // The highest number of an order id placed in `year` in `partition`, as changed by the batch.
+  Result<std::uint64_t> last_order_number(int year, events::Partition partition);
+  // Raises the year's highest order number in `partition` (the one this instance records for) to
+  // that of the order `placed` (an order.placed).
+  Result<void> record_order_number(const events::Envelope& placed, events::Partition partition,
+                                   WriteModelBatch& batch);
   // Notes in the batch overlay that the phone keys `batch` deletes are free.
   void forget_freed_phones(const WriteModelBatch& batch);
 
@@ -69,7 +75,8 @@ class IdentityLookups {
   std::map<std::string, nlohmann::json> owned_;  // customer id -> [[lookup, key], ...]
   std::map<std::string, std::uint64_t> stems_;   // stem key -> highest number, in this batch
   std::map<std::string, std::string> phones_;    // phone key -> holder ("": none), in this batch
-  std::map<int, std::uint64_t> order_numbers_;   // year -> highest order number, in this batch
+  // year -> highest order number in the partition recorded for, in this batch
+  std::map<int, std::uint64_t> order_numbers_;
 };
 
 // "ada" from "ada12": a username without its number.

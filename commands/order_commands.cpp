@@ -12,11 +12,15 @@ int year_of(Timestamp at) {
       std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(at)).year());
 }
 
+Error customer_erased() {
+  return make_error(errc::conflict, "customerId", "customer has been erased");
+}
+
 // Succeeds iff `customer` may place an order now.
 Result<void> check_may_order(const customer::State& customer) {
   if (!customer.registered) return make_error(errc::not_found, "customerId", "customer not found");
   if (customer.erased || customer.erasure_requested) {
-    return make_error(errc::conflict, "customerId", "customer has been erased");
+    return customer_erased();
   }
   if (customer.status != customer::Status::Active) {
     return make_error(errc::conflict, "customerId",
@@ -84,19 +88,29 @@ Result<Placement> OrderCommands::place(const PlaceOrder& request, const Actor& a
                                        const Origin& origin) {
   if (auto counted = count_placed(); !counted) return counted.error();
   const Context ctx{clock_(), actor};
+  // Before anything about the customer is looked at: a customer orders only for itself, and
+  // learns nothing of others.
+  if (actor.role == Role::Customer && actor.id.str() != request.customer_id.str()) {
+    return make_error(errc::not_found, "customerId", "customer not found");
+  }
   return bus_.run(request.customer_id, [&](Strand& strand) -> Result<Placement> {
     auto customer = strand.customer(request.customer_id);
     if (!customer) return customer.error();
     if (auto may = check_may_order(customer->state); !may) return may.error();
     auto address = resolve(request.delivery_address, customer->state);
     if (!address) return address.error();
+    // The order's own rules before a number is given, so that a refused placement uses none.
+    order::Place place{
+        OrderId("ORD-unnumbered"), request.customer_id, request.items, request.currency, *address,
+        request.expected_total};
+    if (auto checked = order::decide(place, order::State{}, ctx); !checked) {
+      return checked.error();
+    }
     auto id = allocate(ctx.now);
     if (!id) return id.error();
-    const order::Command place =
-        order::Place{*id,      request.customer_id,   request.items, request.currency,
-                     *address, request.expected_total};
-    auto outcome =
-        strand.execute(request.customer_id, *id, place, ctx, /*expected_version=*/0, origin);
+    place.order_id = *id;
+    auto outcome = strand.execute(request.customer_id, *id, order::Command(std::move(place)), ctx,
+                                  /*expected_version=*/0, origin);
     if (!outcome) return outcome.error();
     return Placement{*id, std::move(*outcome)};
   });
@@ -112,6 +126,13 @@ Result<Outcome> OrderCommands::execute(const CustomerId& customer, const OrderId
   const Context ctx{clock_(), actor};
   return bus_.run(customer, [&](Strand& strand) -> Result<Outcome> {
     if (auto owned = owned_order(strand, customer, order); !owned) return owned.error();
+    // An erased customer's orders take no more events: their personal fields would be sealed
+    // under a key that is (or is about to be) destroyed, after the read models dropped the rest.
+    auto owner = strand.customer(customer);
+    if (!owner) return owner.error();
+    if (owner->state.erased || owner->state.erasure_requested) {
+      return customer_erased();
+    }
     return strand.execute(customer, order, command, ctx, expected_version, origin);
   });
 }

@@ -45,14 +45,17 @@ class OrderCommands {
   // Places an order for `request.customer_id` under a fresh id `ORD-<year>-<number>`: the year of
   // placement and the next number of that year across all partitions (see allocate()). The
   // delivery address, when given by id, is copied from the customer's address book.
-  // errc::not_found (field "customerId") for an unknown customer, (field "deliveryAddressId") for
-  // an address id that is not one of the customer's; errc::conflict (field "customerId") for an
-  // erased, erasing, Inactive or Suspended customer; the order's rules otherwise.
+  // errc::not_found (field "customerId") for an unknown customer and for a customer `actor` placing
+  // for another, (field "deliveryAddressId") for an address id that is not one of the customer's;
+  // errc::conflict (field "customerId") for an erased, erasing, Inactive or Suspended customer;
+  // the order's rules otherwise (checked before a number is given). Never call it on a strand:
+  // the first placement catches every strand up.
   Result<Placement> place(const PlaceOrder& request, const Actor& actor, const Origin& origin = {});
 
   // Runs `command` (anything but order::Place) against the order's current state.
   // errc::not_found (field "orderId") when there is no such order or it is not `customer`'s: one
-  // answer for both, so that nobody learns of another customer's orders.
+  // answer for both, so that nobody learns of another customer's orders. errc::conflict (field
+  // "customerId") once the customer is erased or being erased: its orders take no more events.
   Result<Outcome> execute(const CustomerId& customer, const OrderId& order,
                           const order::Command& command, const Actor& actor,
                           std::optional<std::uint64_t> expected_version = {},
@@ -63,10 +66,11 @@ class OrderCommands {
 
  private:
   // The next order id of `at`'s year. Called on a strand. The numbers given are those the write
-  // model recorded from the log (Lookup::order_number, the highest per year, kept by every strand
-  // as it applies order.placed events) and those given since this service started, whichever is
-  // higher: an id is never given twice, and a number given to a placement that was refused or
-  // failed is simply skipped.
+  // model recorded from the log (Lookup::order_number: the highest per year in each partition,
+  // kept by that partition's strand as it applies order.placed events) and those given since this
+  // service started, whichever is higher: an id is never given twice, and a number given to a
+  // placement whose append failed is simply skipped. One OrderCommands per command bus, and one
+  // command bus for all partitions: numbers are given in this process alone.
   Result<OrderId> allocate(Timestamp at);
   // Catches every partition up with the log once, before the first allocation, so that the write
   // model knows every number placed before this service started. Never called on a strand.

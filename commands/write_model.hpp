@@ -32,7 +32,7 @@ enum class Lookup {
   idempotency,       // hash of the caller and the idempotency key -> the first answer
   phone,             // keyed hash of the E.164 phone number -> the customer who had it first
   erasure,           // erasure id -> the erasure's record (erasure_desk.hpp)
-  order_number,      // a year ("2026") -> the highest number of an order id placed in it
+  order_number,      // year/partition ("2026/00007") -> the highest order number placed in it
 };
 
 // One atomic change of the store.

@@ -1,5 +1,6 @@
 #include "domain/order.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <string>
@@ -229,6 +230,7 @@ std::optional<OrderNumber> parse_order_id(const OrderId& id) {
   constexpr std::string_view kPrefix = "ORD-";
   if (text.size() != 15 || !text.starts_with(kPrefix) || text[8] != '-') return std::nullopt;
   const auto digits = [](std::string_view part, auto& value) {
+    if (!std::ranges::all_of(part, [](char c) { return c >= '0' && c <= '9'; })) return false;
     const auto end = part.data() + part.size();
     const auto [at, ec] = std::from_chars(part.data(), end, value);
     return ec == std::errc() && at == end;

@@ -56,6 +56,7 @@ Result<KeyPage> read_page(const Snapshot& snapshot, const Namespace& ns, const s
     }
   }
   KeyPage page;
+  if (request.limit == 0) return page;
   Result<void> failed = success();
   const Visit visit = [&](std::string_view key, std::string_view value) {
     auto keep = wanted(key, value);

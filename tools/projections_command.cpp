@@ -153,10 +153,10 @@ Result<json> verify(const ReadModels& views, events::EventReader& log, events::K
   return json{{"equal", all_equal}, {"models", std::move(models)}};
 }
 
-// The names `projections rebuild` accepts.
-const std::vector<std::string> kModelNames{"address_book",       "audit_timeline",
-                                           "customer_analytics", "customer_list",
-                                           "customer_profile",   "customer_search"};
+// The names `projections rebuild` accepts: those of ReadModels::all().
+const std::vector<std::string> kModelNames{
+    "address_book",    "audit_timeline", "customer_analytics", "customer_list", "customer_profile",
+    "customer_search", "orders"};
 
 // One look at the installation for `projections status`: the status of every namespace, and when
 // the read models were read.

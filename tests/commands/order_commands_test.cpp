@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "commands/customer_commands.hpp"
+#include "commands/identity_lookups.hpp"
 #include "events/codec.hpp"
 #include "events/sealing.hpp"
 #include "infra/embedded_event_log.hpp"
@@ -204,6 +205,56 @@ TEST_F(OrderCommandsTest, OrderNumbersContinueAfterTheWriteSideStoreIsRebuiltFro
   open_write_side();
   // Ada's partition has the lower number: the allocation must have seen Bob's too.
   EXPECT_EQ(must_place(ada).str(), "ORD-2026-000003");
+}
+
+TEST_F(OrderCommandsTest, EachPartitionKeepsItsOwnHighestNumberSoThatNoneIsLost) {
+  // Two strands record order numbers in batches begun together; the lower one commits last.
+  const auto placed = [](const char* id) {
+    events::Envelope envelope;
+    envelope.type = "order.placed";
+    envelope.data = {{"orderId", id}};
+    return envelope;
+  };
+  IdentityLookups first(*store_, pepper_);
+  IdentityLookups second(*store_, pepper_);
+  WriteModelBatch higher;
+  WriteModelBatch lower;
+  ASSERT_TRUE(first.record(placed("ORD-2026-000007"), events::Partition{1}, higher).ok());
+  ASSERT_TRUE(second.record(placed("ORD-2026-000005"), events::Partition{2}, lower).ok());
+  ASSERT_TRUE(store_->commit(higher).ok());
+  ASSERT_TRUE(store_->commit(lower).ok());
+  EXPECT_EQ(IdentityLookups(*store_, pepper_).last_order_number(2026).value(), 7u);
+  EXPECT_EQ(IdentityLookups(*store_, pepper_).last_order_number(2027).value(), 0u);
+}
+
+TEST_F(OrderCommandsTest, ARefusedPlacementUsesNoNumber) {
+  const auto ada = must_register();
+  auto bad = request(ada, address());
+  bad.currency = "euros";
+  expect_error(orders_->place(bad, as_customer(ada)), errc::invalid, "currency");
+  EXPECT_EQ(must_place(ada).str(), "ORD-2026-000001");
+}
+
+TEST_F(OrderCommandsTest, ACustomerPlacingForAnotherLearnsNothingOfThem) {
+  const auto ada = must_register();
+  const auto bob = must_register();
+  must_run(bob, customer::ChangeStatus{customer::Status::Suspended, "fraud check"});
+  // Bob is suspended, but Ada is told only what an unknown customer would tell her.
+  expect_error(orders_->place(request(bob, address()), as_customer(ada)), errc::not_found,
+               "customerId");
+  expect_error(orders_->place(request(CustomerId("CUST_0badf00d"), address()), as_customer(ada)),
+               errc::not_found, "customerId");
+}
+
+TEST_F(OrderCommandsTest, AnErasedCustomersOrdersTakeNoMoreEvents) {
+  const auto ada = must_register();
+  const auto order = must_place(ada);
+  must_run(ada, customer::Erase{"gdpr-art17", "GDPR Art. 17", "ADM_1"});
+  const auto events_before = log_->end_offset(log_->partition_for(ada.str())).value().value;
+  expect_error(run(ada, order, order::Cancel{"changed my mind"}), errc::conflict, "customerId");
+  expect_error(run(ada, order, order::ChangeStatus{order::Status::Processing, ""}), errc::conflict,
+               "customerId");
+  EXPECT_EQ(log_->end_offset(log_->partition_for(ada.str())).value().value, events_before);
 }
 
 TEST_F(OrderCommandsTest, NumbersStartAgainInANewYear) {

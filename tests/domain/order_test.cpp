@@ -553,7 +553,8 @@ TEST(OrderIds, AreTheYearAndASixDigitNumberAndParseBack) {
   EXPECT_EQ(parsed->year, 2026);
   EXPECT_EQ(parsed->number, 42u);
   for (const char* other : {"ORD-2026-00042", "ORD-2026-0000042", "ord-2026-000042",
-                            "ORD-20x6-000042", "ORD-2026_000042", "ORD-2026-00004a", ""}) {
+                            "ORD-20x6-000042", "ORD-2026_000042", "ORD-2026-00004a",
+                            "ORD--001-000042", "ORD-2026--00042", "ORD-2026-+00042", ""}) {
     EXPECT_FALSE(parse_order_id(OrderId(other)).has_value()) << other;
   }
 }

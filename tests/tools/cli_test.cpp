@@ -238,13 +238,16 @@ TEST(Cli, ServeFoldsTheLogIntoReadModelsThatProjectionsStatusAndVerifyInspect) {
   EXPECT_EQ(json::parse(rebuilt.out, nullptr, false)["rebuilt"][0]["namespace"],
             "customer_search.v1.b1");
   EXPECT_EQ(projections_command("verify", dir.path()).exit_code, 0);
+  const auto orders = projections_command("rebuild", dir.path(), {"orders"});
+  EXPECT_EQ(orders.exit_code, 0) << orders.err;
   EXPECT_EQ(projections_command("rebuild", dir.path(), {"--all"}).exit_code, 0);
   const auto final_status = projections_status(dir.path());
   ASSERT_EQ(final_status["models"].size(), kModels.size()) << "an old build is left";
   for (const auto& model : final_status["models"]) {
     EXPECT_EQ(model["state"], "live") << model.dump();
     EXPECT_EQ(model["lag"], 0) << model.dump();
-    EXPECT_EQ(model["build"], model["name"] == "customer_search" ? 2 : 1) << model.dump();
+    const bool twice = model["name"] == "customer_search" || model["name"] == "orders";
+    EXPECT_EQ(model["build"], twice ? 2 : 1) << model.dump();
   }
   EXPECT_EQ(projections_command("verify", dir.path()).exit_code, 0);
   const auto unknown = projections_command("rebuild", dir.path(), {"no_such_model"});
