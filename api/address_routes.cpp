@@ -28,10 +28,6 @@ AddressId address_of(const Request& request) {
   return AddressId(std::string(*request.param("addressId")));
 }
 
-Actor actor_of(const Request& request) {
-  return {UserId(request.caller->id), request.caller->role};
-}
-
 // The address resource of a document of the address book (projections/address_book.hpp).
 json address_resource(const json& doc) {
   json out{{"addressLine1", doc.at("line1")},
@@ -98,21 +94,12 @@ AddressKind read_kind(RequestReader& body) {
   return kind.value_or(AddressKind::Home);
 }
 
-// Reads the fields POST and PUT share. Lengths and formats are the domain's to check
-// (validate_postal_address), which names the fields as clients send them.
+// Reads the fields POST and PUT share.
 AddressFields read_address(RequestReader& body) {
   AddressFields out;
   out.alias = body.string("alias").value_or("");
   out.kind = read_kind(body);
-  auto& p = out.postal;
-  p.recipient_name = body.string("recipientName").value_or("");
-  p.phone = body.string("phone", Presence::optional).value_or("");
-  p.line1 = body.string("addressLine1").value_or("");
-  p.line2 = body.string("addressLine2", Presence::optional).value_or("");
-  p.city = body.string("city").value_or("");
-  p.state = body.string("state", Presence::optional).value_or("");
-  p.postal_code = body.string("postalCode", Presence::optional).value_or("");
-  p.country = body.string("country").value_or("");
+  out.postal = read_postal_address(body);
   return out;
 }
 
@@ -122,7 +109,7 @@ Result<commands::Outcome> run(const AddressRoutes& routes, const Request& reques
                               const customer::Command& command) {
   const auto expected = if_match(request);
   if (!expected) return expected.error();
-  return routes.customers.execute(owner(request), command, actor_of(request), *expected);
+  return routes.customers.execute(owner(request), command, request.actor(), *expected);
 }
 
 // The address `id` as the write side holds it now, for the answer to a change of it: the change
@@ -204,6 +191,19 @@ constexpr AddressRoute kRoutes[] = {
 };
 
 }  // namespace
+
+PostalAddress read_postal_address(RequestReader& body) {
+  PostalAddress p;
+  p.recipient_name = body.string("recipientName").value_or("");
+  p.phone = body.string("phone", Presence::optional).value_or("");
+  p.line1 = body.string("addressLine1").value_or("");
+  p.line2 = body.string("addressLine2", Presence::optional).value_or("");
+  p.city = body.string("city").value_or("");
+  p.state = body.string("state", Presence::optional).value_or("");
+  p.postal_code = body.string("postalCode", Presence::optional).value_or("");
+  p.country = body.string("country").value_or("");
+  return p;
+}
 
 Result<json> address_resources(const projections::AddressBook& book, const Snapshot& snapshot,
                                const CustomerId& customer) {

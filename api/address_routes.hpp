@@ -19,6 +19,7 @@
 
 #include "api/idempotency.hpp"
 #include "api/read_your_writes.hpp"
+#include "api/request_reader.hpp"
 #include "api/router.hpp"
 #include "commands/customer_commands.hpp"
 #include "projections/address_book.hpp"
@@ -44,6 +45,12 @@ struct AddressRoutes {
 Result<nlohmann::json> address_resources(const projections::AddressBook& book,
                                          const projections::Snapshot& snapshot,
                                          const CustomerId& customer);
+
+// Reads the fields of a postal address (recipientName, [phone], addressLine1, [addressLine2],
+// city, [state], [postalCode], country) from `body`, which records the missing and mistyped
+// ones. Lengths and formats are the domain's to check (validate_postal_address), which names
+// the fields as clients send them. Shared with the order routes' inline delivery address.
+PostalAddress read_postal_address(RequestReader& body);
 
 // Adds the routes above to `router`. `routes`' members must outlive the router.
 Result<void> add_address_routes(Router& router, const AddressRoutes& routes);

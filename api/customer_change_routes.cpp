@@ -17,10 +17,6 @@ using Plan = commands::CustomerCommands::Plan;
 
 constexpr std::size_t kMaxTagLength = 30;
 
-Actor actor_of(const Request& request) {
-  return Actor{UserId(request.caller->id), request.caller->role};
-}
-
 CustomerId customer_in_path(const Request& request) {
   return CustomerId(std::string(*request.param("customerId")));
 }
@@ -173,7 +169,7 @@ class Routes {
       RequestReader body(request.body);
       auto note = read_note(body, "note", Presence::required);
       if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
-      return run(customer_in_path(request), actor_of(request), std::nullopt, Viewer::staff,
+      return run(customer_in_path(request), request.actor(), std::nullopt, Viewer::staff,
                  fixed({customer::AddNote{std::move(*note)}}), 201, "note added");
     });
   }
@@ -189,7 +185,7 @@ class Routes {
                   std::string_view message = "customer updated") {
     auto expected = if_match(request);
     if (!expected) return error_response(expected.error());
-    return run(customer, actor_of(request), *expected, viewer, plan, status, message);
+    return run(customer, request.actor(), *expected, viewer, plan, status, message);
   }
 
   Response run(const CustomerId& customer, const Actor& actor,
@@ -222,7 +218,7 @@ class Routes {
     }
     if (auto problems = body.finish(); !problems.empty()) return validation_failed(problems);
 
-    const auto actor = actor_of(request);
+    const auto actor = request.actor();
     json results = json::array();
     std::size_t changed = 0;
     for (const auto& id : *ids) {

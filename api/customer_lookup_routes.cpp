@@ -136,7 +136,7 @@ Response listing(const CustomerRoutes& routes, const Request& request,
                  const std::function<void(QueryReader&, ListRequest&)>& read) {
   QueryReader query(request);
   auto wanted = unerased();
-  read_paging(query, wanted);
+  read_list_paging(query, wanted);
   read(query, wanted);
   if (auto problems = query.finish(); !problems.empty()) return validation_failed(problems);
   return answer_list(routes, request, wanted);

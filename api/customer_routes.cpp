@@ -138,7 +138,7 @@ std::vector<std::string> read_tags(QueryReader& query) {
 ListRequest read_list_request(const Request& request, std::vector<FieldError>& problems) {
   QueryReader query(request);
   ListRequest out;
-  read_paging(query, out);
+  read_list_paging(query, out);
   auto& list = out.query;
   list.status = query.one_of("status", {"Active", "Inactive", "Suspended", "Erased"});
   list.type = query.one_of("type", {"Regular", "Premium", "VIP"});
@@ -237,15 +237,10 @@ Result<ListPage> wanted_page(const CustomerRoutes& routes, const Snapshot& snaps
   auto keep = keeper(routes, snapshot, wanted, *among);
   if (!keep) return keep.error();
   auto query = wanted.query;
-  for (std::int64_t page = 1;; ++page) {
-    auto listed = list_page(routes, snapshot, *ns, query, *keep);
-    if (!listed) return listed;
-    if (page == wanted.page || listed->next.empty()) {
-      if (page != wanted.page) return ListPage{};  // the listing ends before the page asked for
-      return listed;
-    }
-    query.after = listed->next;
-  }
+  return walk_to_page<ListPage>(wanted.page, wanted.query.after, [&](std::string after) {
+    query.after = std::move(after);
+    return list_page(routes, snapshot, *ns, query, *keep);
+  });
 }
 
 Response list(const CustomerRoutes& routes, const Request& request) {
@@ -417,23 +412,17 @@ std::optional<std::string> read_country(QueryReader& query) {
   return code;
 }
 
-void read_paging(QueryReader& query, ListRequest& out) {
+void read_list_paging(QueryReader& query, ListRequest& out) {
+  const auto paging = read_paging(query, kMaxListLimit);
   auto& list = out.query;
-  list.limit = static_cast<std::size_t>(query.integer("limit", 1, kMaxListLimit).value_or(20));
-  const auto page = query.integer("page", 1, kMaxPage);
-  const auto cursor = query.string("cursor", 200);
+  list.limit = paging.request.limit;
+  list.descending = paging.request.descending;
+  list.after = paging.request.after;
+  out.page = paging.page;
+  out.by_cursor = paging.by_cursor;
   if (const auto sort = query.one_of(
           "sortBy", {"createdAt", "totalOrders", "totalOrderValue", "lastOrderDate"})) {
     list.sort = *sort_named(*sort);
-  }
-  if (const auto order = query.one_of("sortOrder", {"asc", "desc"})) {
-    list.descending = *order == "desc";
-  }
-  if (page && cursor) query.fail("page", "must not be sent with cursor");
-  out.page = page.value_or(1);
-  if (cursor) {
-    list.after = *cursor;
-    out.by_cursor = true;
   }
 }
 
@@ -449,13 +438,12 @@ Response answer_list(const CustomerRoutes& routes, const Request& request,
     }
     auto customers = customer_resources(routes, snapshot, page->customers);
     if (!customers) return error_response(customers.error());
-    json pagination = {{"itemsPerPage", wanted.query.limit},
-                       {"hasNextPage", !page->next.empty()},
-                       {"hasPreviousPage", wanted.by_cursor || wanted.page > 1},
-                       {"nextCursor", page->next.empty() ? json() : json(page->next)}};
-    if (!wanted.by_cursor) pagination["currentPage"] = wanted.page;
-    return success(200, "customers",
-                   {{"customers", std::move(*customers)}, {"pagination", std::move(pagination)}});
+    const Paging paging{{wanted.query.descending, wanted.query.limit, wanted.query.after},
+                        wanted.page,
+                        wanted.by_cursor};
+    return success(
+        200, "customers",
+        {{"customers", std::move(*customers)}, {"pagination", pagination(paging, page->next)}});
   });
 }
 

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "api/customer_fields.hpp"
+#include "api/queries.hpp"
 #include "api/query_reader.hpp"
 #include "api/read_your_writes.hpp"
 #include "api/router.hpp"
@@ -87,14 +88,12 @@ struct ListRequest {
   bool by_cursor = false;  // query.after is the cursor the client sent
 };
 
-// The deepest page number a listing walks to; deeper pages are reached by cursor.
-inline constexpr std::int64_t kMaxPage = 1000;
 // The most customers one fragment of a listing may find.
 inline constexpr std::size_t kMaxSearchTermHits = 10'000;
 
 // Reads the paging and sorting parameters of a listing's query into `out`: page, limit, cursor,
-// sortBy, sortOrder.
-void read_paging(QueryReader& query, ListRequest& out);
+// sortOrder (read_paging()) and sortBy.
+void read_list_paging(QueryReader& query, ListRequest& out);
 // The sort named `name` ("createdAt", "totalOrders", "totalOrderValue", "lastOrderDate").
 std::optional<projections::ListSort> sort_named(std::string_view name);
 // `text` as an ISO 3166-1 alpha-2 code in upper case; nullopt when it is not one.

@@ -9,6 +9,7 @@
 #include "api/customer_routes.hpp"
 #include "api/envelope.hpp"
 #include "api/error_mapping.hpp"
+#include "api/order_routes.hpp"
 #include "api/queries.hpp"
 #include "api/query_reader.hpp"
 #include "events/json.hpp"
@@ -86,11 +87,16 @@ Result<json> timeline(const ExportRoutes& routes, const Snapshot& snapshot,
   return out;
 }
 
+Result<json> orders(const ExportRoutes& routes, const Snapshot& snapshot, const Subject& subject) {
+  return customer_orders(routes.orders, snapshot, subject.customer,
+                         subject.viewer == Viewer::customer);
+}
+
 // The sections of the document after its header and the customer, in order. Issue 8 adds
-// "orders" and "complaints" here (and to ExportRoutes the read models they come from).
+// "complaints" here (and to ExportRoutes the read model it comes from).
 constexpr std::pair<const char*, Section> kSections[] = {
     {"addresses", addresses},   {"consents", consents}, {"linkedProviders", linked_providers},
-    {"statistics", statistics}, {"timeline", timeline},
+    {"statistics", statistics}, {"timeline", timeline}, {"orders", orders},
 };
 
 // The whole document about `subject` on `snapshot`; for an erased customer, the header and the

@@ -15,6 +15,7 @@
 //   statistics   the statistics resource (customer_routes.hpp)
 //   timeline     the audit timeline, newest first: who did what, when (names of fields, never
 //                their values)
+//   orders       the order resources, oldest first, each with its history (order_routes.hpp)
 // For an erased customer the document is the header and the anonymous customer record only.
 // The answer is an attachment ("Content-Disposition: attachment; filename=<id>-export.json").
 // An unknown customer is 404; unknown query parameters are 400; X-Clientele-Position is honoured
@@ -24,6 +25,7 @@
 #include "api/router.hpp"
 #include "projections/address_book.hpp"
 #include "projections/audit_timeline.hpp"
+#include "projections/orders.hpp"
 
 namespace clientele::api {
 
@@ -33,12 +35,13 @@ struct ExportRoutes {
   CustomerRoutes customers;
   const projections::AddressBook& book;        // the addresses
   const projections::AuditTimeline& timeline;  // who did what, when
+  const projections::Orders& orders;           // the orders and their histories
 };
 
 // The `format` and `version` of the document's header. A change of the document's shape bumps
 // the version.
 inline constexpr std::string_view kExportFormat = "clientele.customer-export";
-inline constexpr int kExportVersion = 1;
+inline constexpr int kExportVersion = 2;  // 2: orders
 
 // Adds the routes above to `router`. `routes`' members must outlive the router.
 Result<void> add_export_routes(Router& router, const ExportRoutes& routes);

@@ -50,4 +50,8 @@ std::optional<std::string_view> Request::query_value(std::string_view name) cons
   return std::nullopt;
 }
 
+Actor Request::actor() const {
+  return Actor{UserId(caller->id), caller->role};
+}
+
 }  // namespace clientele::api

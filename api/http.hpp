@@ -56,6 +56,8 @@ struct Request {
 
   std::optional<std::string_view> param(std::string_view name) const;
   std::optional<std::string_view> query_value(std::string_view name) const;
+  // The caller as the actor of a command. Only on routes that need a token.
+  Actor actor() const;
 };
 
 // One answer. Routes build it with envelope.hpp; the server sends it from the thread that

@@ -32,18 +32,28 @@ Idempotency::Idempotency(commands::WriteModelStore& store, events::SecretKey sec
     : store_(store), secret_(std::move(secret)), clock_(std::move(clock)), keep_for_(keep_for) {}
 
 Response Idempotency::run(const Request& request, const std::function<Response()>& route) {
+  return run(request, [&](const Retry&) { return route(); });
+}
+
+Response Idempotency::run(const Request& request,
+                          const std::function<Response(const Retry&)>& route) {
   const auto header = request.headers.get("idempotency-key");
-  if (!header) return route();
+  if (!header) return route(Retry{});
   const std::string key(*header);
   if (key.empty() || key.size() > kMaxKey || !printable(key)) {
     return failure(400, "the idempotency key is not valid",
                    {{std::string(kHeader), "must be 1 to 255 visible ASCII characters"}});
   }
   const auto scope = request.caller ? request.caller->id : std::string("anonymous");
-  const auto record = events::keyed_hash_hex(secret_, "record|" + scope + "|" + key);
-  const auto fingerprint =
+  Retry retry;
+  retry.owner_ = this;
+  retry.key = key;
+  retry.record = events::keyed_hash_hex(secret_, "record|" + scope + "|" + key);
+  retry.fingerprint =
       events::keyed_hash_hex(secret_, "request|" + std::string(to_string(request.method)) + " " +
                                           request.path + "|" + request.body_text);
+  const auto& record = retry.record;
+  const auto& fingerprint = retry.fingerprint;
   {
     std::lock_guard lock(mu_);
     if (!in_flight_.insert(record).second) {
@@ -62,10 +72,17 @@ Response Idempotency::run(const Request& request, const std::function<Response()
 
   auto stored = store_.find(commands::Lookup::idempotency, record);
   if (!stored) return failure(503, "the idempotency keys cannot be read; retry later");
-  if (*stored) {
-    if (auto replayed = replay(**stored, fingerprint, key)) return std::move(*replayed);
+  const auto kept = *stored ? json::parse(**stored, nullptr, /*allow_exceptions=*/false) : json();
+  const auto at = kept.is_object() ? parse_timestamp(kept.value("at", "")) : std::nullopt;
+  if (at && clock_() - *at <= keep_for_) {  // else expired: as if never used
+    if (kept.value("request", "") != fingerprint) {
+      return failure(422, "this idempotency key was used with another request",
+                     {{std::string(kHeader), "was used with another request"}});
+    }
+    if (auto replayed = replay(kept, fingerprint, key)) return std::move(*replayed);
+    retry.earlier_ = open(kept, fingerprint, key, "aside");
   }
-  auto response = route();
+  auto response = route(retry);
   if (response.status == 503) {
     response.headers.emplace_back(std::string(kHeader), key);
   } else if (response.status < 500 && response.status != 429) {
@@ -74,22 +91,14 @@ Response Idempotency::run(const Request& request, const std::function<Response()
   return response;
 }
 
-std::optional<Response> Idempotency::replay(const std::string& stored,
-                                            const std::string& fingerprint,
+Result<void> Idempotency::Retry::set_aside(const std::string& value) const {
+  if (owner_ == nullptr) return clientele::success();
+  return owner_->store(record, fingerprint, owner_->seal(fingerprint, key, "aside", value));
+}
+
+std::optional<Response> Idempotency::replay(const json& kept, const std::string& fingerprint,
                                             const std::string& key) const {
-  const auto kept = json::parse(stored, nullptr, /*allow_exceptions=*/false);
-  if (!kept.is_object()) return std::nullopt;
-  const auto at = parse_timestamp(kept.value("at", ""));
-  if (!at || clock_() - *at > keep_for_) return std::nullopt;  // expired: as if never used
-  if (kept.value("request", "") != fingerprint) {
-    return failure(422, "this idempotency key was used with another request",
-                   {{std::string(kHeader), "was used with another request"}});
-  }
-  const auto nonce = events::from_base64(kept.value("nonce", ""));
-  const auto bytes = events::from_base64(kept.value("answer", ""));
-  if (!nonce || !bytes) return std::nullopt;
-  const auto answer_key = events::derive_key(secret_, "answer|" + fingerprint + "|" + key);
-  const auto opened = events::aead_open(answer_key, {*nonce, *bytes}, fingerprint);
+  const auto opened = open(kept, fingerprint, key, "answer");
   if (!opened) return std::nullopt;
   const auto answer = json::parse(*opened, nullptr, /*allow_exceptions=*/false);
   if (!answer.is_object()) return std::nullopt;
@@ -105,6 +114,26 @@ std::optional<Response> Idempotency::replay(const std::string& stored,
   }
   response.headers.emplace_back("Idempotent-Replayed", "true");
   return response;
+}
+
+json Idempotency::seal(const std::string& fingerprint, const std::string& key,
+                       std::string_view member, const std::string& text) const {
+  const auto sealing_key =
+      events::derive_key(secret_, std::string(member) + "|" + fingerprint + "|" + key);
+  const auto sealed = events::aead_seal(sealing_key, text, fingerprint);
+  return {{std::string(member), events::to_base64(sealed.bytes)},
+          {std::string(member) + "Nonce", events::to_base64(sealed.nonce)}};
+}
+
+std::optional<std::string> Idempotency::open(const json& kept, const std::string& fingerprint,
+                                             const std::string& key,
+                                             std::string_view member) const {
+  const auto nonce = events::from_base64(kept.value(std::string(member) + "Nonce", ""));
+  const auto bytes = events::from_base64(kept.value(std::string(member), ""));
+  if (!nonce || !bytes || bytes->empty()) return std::nullopt;
+  const auto sealing_key =
+      events::derive_key(secret_, std::string(member) + "|" + fingerprint + "|" + key);
+  return events::aead_open(sealing_key, {*nonce, *bytes}, fingerprint);
 }
 
 Result<std::size_t> Idempotency::purge_expired() {
@@ -139,18 +168,19 @@ void Idempotency::keep(const std::string& record, const std::string& fingerprint
                     {"contentType", response.content_type},
                     {"body", response.body},
                     {"headers", headers}};
-  const auto answer_key = events::derive_key(secret_, "answer|" + fingerprint + "|" + key);
-  const auto sealed = events::aead_seal(answer_key, answer.dump(), fingerprint);
-  const json kept{{"request", fingerprint},
-                  {"at", clock_()},
-                  {"nonce", events::to_base64(sealed.nonce)},
-                  {"answer", events::to_base64(sealed.bytes)}};
-  commands::WriteModelBatch batch;
-  batch.puts.push_back({commands::Lookup::idempotency, record, kept.dump()});
-  batch.sync = true;
   // Not kept, a retry runs the request again, as without a key: the command's own rules (a taken
-  // email, an expected version) still refuse to do it twice.
-  (void)store_.commit(batch);
+  // email, an expected version, an order id set aside) still refuse to do it twice.
+  (void)store(record, fingerprint, seal(fingerprint, key, "answer", answer.dump()));
+}
+
+Result<void> Idempotency::store(const std::string& record, const std::string& fingerprint,
+                                json fields) {
+  fields["request"] = fingerprint;
+  fields["at"] = clock_();
+  commands::WriteModelBatch batch;
+  batch.puts.push_back({commands::Lookup::idempotency, record, fields.dump()});
+  batch.sync = true;
+  return store_.commit(batch);
 }
 
 }  // namespace clientele::api

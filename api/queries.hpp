@@ -4,9 +4,14 @@
 // live namespace on it; and a table of GET routes, added to a router in one go.
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 
 #include "api/http.hpp"
+#include "api/query_reader.hpp"
 #include "api/read_your_writes.hpp"
 #include "api/router.hpp"
 #include "projections/read_model.hpp"
@@ -23,6 +28,39 @@ Result<projections::Namespace> live(const projections::Snapshot& snapshot,
 Response answer_query(const ReadYourWrites& read_your_writes, projections::ReadModelStore& store,
                       const Request& request,
                       const std::function<Response(const projections::Snapshot&)>& query);
+
+// How the client of a listing pages through it: limit, sortOrder ("asc" or "desc", the default)
+// and a page number or the cursor of the previous page (not both).
+struct Paging {
+  projections::PageRequest request;  // limit, descending, and the cursor sent (after)
+  std::int64_t page = 1;             // walked to from the start, unless by cursor
+  bool by_cursor = false;            // request.after is the cursor the client sent
+};
+
+// The deepest page number a listing walks to; deeper pages are reached by cursor.
+inline constexpr std::int64_t kMaxPage = 1000;
+
+// Reads parameters limit (1..max_limit, 20 when absent), sortOrder, page (1..kMaxPage) and
+// cursor.
+Paging read_paging(QueryReader& query, std::int64_t max_limit);
+
+// The pagination member of a listing's answer (DESIGN.md §6): itemsPerPage, hasNextPage,
+// hasPreviousPage, nextCursor (null after the last page) and, unless the client paged by cursor,
+// currentPage.
+nlohmann::json pagination(const Paging& paging, const std::string& next);
+
+// The page `page` of a listing, walked to from cursor `after` (empty: the start): `read(after)`
+// reads the page after a cursor (a Result of a Page with member `next`, the cursor of the page
+// after it, empty after the last). An empty Page when the listing ends before page `page`.
+template <class Page, class Read>
+Result<Page> walk_to_page(std::int64_t page, std::string after, Read read) {
+  for (std::int64_t at = 1;; ++at) {
+    Result<Page> listed = read(std::move(after));
+    if (!listed || at == page) return listed;
+    if (listed->next.empty()) return Page{};
+    after = std::move(listed->next);
+  }
+}
 
 // One GET route (no body) of a table whose routes answer from the same `Routes`.
 template <class Routes>

@@ -14,6 +14,7 @@
 #include "api/lag_monitor.hpp"
 #include "api/metrics.hpp"
 #include "api/ops_routes.hpp"
+#include "api/order_routes.hpp"
 #include "api/router.hpp"
 #include "domain/result.hpp"
 #include "projections/projector.hpp"
@@ -33,13 +34,14 @@ struct RouteContext {
   AuthRoutes auth;                             // /api/v1/auth/...
   CustomerRoutes customers;                    // /api/v1/customers/...
   AddressRoutes addresses;                     // /api/v1/customers/{me,:customerId}/addresses...
+  OrderRoutes orders;                          // /api/v1/orders/...
   OpsOptions ops{};                            // /readyz
   SwaggerUi swagger_ui{};                      // /docs; empty: not installed (503)
 };
 
-// Every route: the auth, customer, address, export and erasure routes (the POSTs idempotent with
-// `auth.idempotency`), the ops routes, /openapi.json and /docs. Errors are those of Router::add
-// (a malformed or repeated route: a programming error).
+// Every route: the auth, customer, address, order, export and erasure routes (the POSTs idempotent
+// with `auth.idempotency`), the ops routes, /openapi.json and /docs. Errors are those of
+// Router::add (a malformed or repeated route: a programming error).
 Result<Router> build_routes(RouteContext context);
 
 }  // namespace clientele::api

@@ -84,6 +84,14 @@ Result<OrderId> OrderCommands::allocate(Timestamp at) {
   return order::make_order_id(year, next);
 }
 
+void OrderCommands::given(const OrderId& id) {
+  const auto number = order::parse_order_id(id);
+  if (!number) return;
+  std::lock_guard lock(mu_);
+  auto& given = given_[number->year];
+  given = std::max(given, number->number);
+}
+
 Result<Placement> OrderCommands::place(const PlaceOrder& request, const Actor& actor,
                                        const Origin& origin) {
   if (auto counted = count_placed(); !counted) return counted.error();
@@ -94,6 +102,18 @@ Result<Placement> OrderCommands::place(const PlaceOrder& request, const Actor& a
     return make_error(errc::not_found, "customerId", "customer not found");
   }
   return bus_.run(request.customer_id, [&](Strand& strand) -> Result<Placement> {
+    auto reused = request.earlier_id;
+    if (reused) {
+      // The earlier attempt's order, when it was placed after all: the same placement, answered
+      // again (the order's stream is on its customer's partition, so on this strand).
+      auto earlier = strand.order(*reused);
+      if (!earlier) return earlier.error();
+      if (earlier->state.placed && earlier->state.customer_id == request.customer_id) {
+        return Placement{*reused, Outcome{{}, earlier->version}};
+      }
+      // Another's since (given again after a restart that lost the attempt): a fresh id.
+      if (earlier->state.placed) reused.reset();
+    }
     auto customer = strand.customer(request.customer_id);
     if (!customer) return customer.error();
     if (auto may = check_may_order(customer->state); !may) return may.error();
@@ -106,8 +126,12 @@ Result<Placement> OrderCommands::place(const PlaceOrder& request, const Actor& a
     if (auto checked = order::decide(place, order::State{}, ctx); !checked) {
       return checked.error();
     }
-    auto id = allocate(ctx.now);
+    auto id = reused ? Result<OrderId>(*reused) : allocate(ctx.now);
     if (!id) return id.error();
+    if (reused) given(*id);
+    if (request.on_numbered) {
+      if (auto kept = request.on_numbered(*id); !kept) return kept.error();
+    }
     place.order_id = *id;
     auto outcome = strand.execute(request.customer_id, *id, order::Command(std::move(place)), ctx,
                                   /*expected_version=*/0, origin);

@@ -28,6 +28,13 @@ struct PlaceOrder {
   std::string currency;
   DeliveryAddress delivery_address;
   std::optional<order::Money> expected_total;  // checked against the lines when given
+  // For a retry of a placement whose outcome is unknown: the id its earlier attempt was given.
+  // When that attempt's order was placed, place() answers it (appending nothing); else the
+  // order is placed under this id.
+  std::optional<OrderId> earlier_id;
+  // Called with the order's id once it is given, before the order is appended, to keep the id
+  // for a retry; when it fails, nothing is placed.
+  std::function<Result<void>(const OrderId&)> on_numbered;
 };
 
 struct Placement {
@@ -42,9 +49,10 @@ class OrderCommands {
   // `bus` must outlive the service. Thread-safe.
   OrderCommands(CommandBus& bus, Clock clock);
 
-  // Places an order for `request.customer_id` under a fresh id `ORD-<year>-<number>`: the year of
-  // placement and the next number of that year across all partitions (see allocate()). The
-  // delivery address, when given by id, is copied from the customer's address book.
+  // Places an order for `request.customer_id` under a fresh id `ORD-<year>-<number>` (the year of
+  // placement and the next number of that year across all partitions, see allocate()), or under
+  // `request.earlier_id`, or answers the order placed under it (then `outcome` has no position).
+  // The delivery address, when given by id, is copied from the customer's address book.
   // errc::not_found (field "customerId") for an unknown customer and for a customer `actor` placing
   // for another, (field "deliveryAddressId") for an address id that is not one of the customer's;
   // errc::conflict (field "customerId") for an erased, erasing, Inactive or Suspended customer;
@@ -72,6 +80,8 @@ class OrderCommands {
   // placement whose append failed is simply skipped. One OrderCommands per command bus, and one
   // command bus for all partitions: numbers are given in this process alone.
   Result<OrderId> allocate(Timestamp at);
+  // Records that `id` is given (an earlier attempt's id, reused), so that allocate() passes it.
+  void given(const OrderId& id);
   // Catches every partition up with the log once, before the first allocation, so that the write
   // model knows every number placed before this service started. Never called on a strand.
   Result<void> count_placed();

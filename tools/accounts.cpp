@@ -43,6 +43,7 @@ Result<std::unique_ptr<Accounts>> Accounts::open(const StoreOptions& options,
   if (auto caught_up = accounts->bus->catch_up(); !caught_up) return caught_up.error();
   accounts->customers = std::make_unique<commands::CustomerCommands>(*accounts->bus, infra::utc_now,
                                                                      infra::random_customer_id);
+  accounts->orders = std::make_unique<commands::OrderCommands>(*accounts->bus, infra::utc_now);
   accounts->hasher = std::make_unique<commands::PasswordHasher>(std::move(*hasher));
   accounts->auth = std::make_unique<commands::AuthService>(
       commands::AuthService::Parts{*accounts->customers, *accounts->sessions, *accounts->hasher,

@@ -153,6 +153,11 @@ Result<Api> start_api(const ServeOptions& options, const ListenAddress& address,
                                                  .book = from.views.addresses,
                                                  .read_your_writes = from.read_your_writes,
                                                  .new_id = infra::random_address_id},
+                                   .orders = {.orders = *accounts.orders,
+                                              .idempotency = *accounts.idempotency,
+                                              .store = *from.views.store,
+                                              .model = from.views.orders,
+                                              .read_your_writes = from.read_your_writes},
                                    .ops = {.ready_max_lag = options.ready_max_lag},
                                    .swagger_ui = swagger_ui_in(options.docs_dir)});
   if (!router) return router.error();

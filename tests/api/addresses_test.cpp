@@ -16,35 +16,8 @@ using nlohmann::json;
 
 constexpr const char* kMine = "/api/v1/customers/me/addresses";
 
-json home_address(const std::string& alias = "home") {
-  return {{"alias", alias},
-          {"kind", "home"},
-          {"recipientName", "Ada Lovelace"},
-          {"phone", "+821012345678"},
-          {"addressLine1", "12 Analytical Row"},
-          {"addressLine2", "Flat 3"},
-          {"city", "Seoul"},
-          {"state", "Seoul"},
-          {"postalCode", "04524"},
-          {"country", "KR"}};
-}
-
-// One customer: its id, its token and the position of its last write.
-struct Customer {
-  std::string id;
-  std::string token;
-  std::string position;
-};
-
 class AddressRoutes : public CustomerFlow {
  protected:
-  Customer signed_up(const std::string& email) {
-    const auto answer = register_customer(email);
-    EXPECT_EQ(answer.status, 201) << answer.body;
-    return {answer.json()["data"].value("customerId", ""), token_of(answer),
-            answer.headers.at("x-clientele-position")};
-  }
-
   // Adds `address` to the book at `book` as `token`; returns the new address's id, and keeps the
   // write's position in `customer`.
   std::string added(const std::string& book, const std::string& token, const json& address,

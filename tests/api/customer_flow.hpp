@@ -1,15 +1,54 @@
 #pragma once
-// The fixture of the customer routes' end-to-end tests (customers_test.cpp, addresses_test.cpp,
-// customer_changes_test.cpp): the auth flow's service, an administrator, registered customers,
-// and calls of any method with a token.
+// The fixture of the customer and order routes' end-to-end tests (customers_test.cpp,
+// addresses_test.cpp, customer_changes_test.cpp, customer_lookups_test.cpp, orders_test.cpp): the
+// auth flow's service, an administrator, registered customers, and calls of any method with a
+// token.
 
+#include <cctype>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tests/api/auth_flow.hpp"
 
 namespace clientele::testing {
+
+// One customer: its id, its token and the position of its last write.
+struct Customer {
+  std::string id;
+  std::string token;
+  std::string position;
+};
+
+// A body of POST .../addresses: Ada's home in Seoul, called `alias`.
+inline nlohmann::json home_address(const std::string& alias = "home") {
+  return {{"alias", alias},
+          {"kind", "home"},
+          {"recipientName", "Ada Lovelace"},
+          {"phone", "+821012345678"},
+          {"addressLine1", "12 Analytical Row"},
+          {"addressLine2", "Flat 3"},
+          {"city", "Seoul"},
+          {"state", "Seoul"},
+          {"postalCode", "04524"},
+          {"country", "KR"}};
+}
+
+// `text` with every byte but letters and digits percent-encoded (for a query parameter).
+inline std::string percent_encoded(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte)) {
+      out += c;
+    } else {
+      out += {'%', kHex[byte >> 4], kHex[byte & 0xf]};
+    }
+  }
+  return out;
+}
 
 class CustomerFlow : public AuthFlow {
  protected:
@@ -23,6 +62,14 @@ class CustomerFlow : public AuthFlow {
                  .url = service_->url(path),
                  .body = body.is_null() ? "" : body.dump(),
                  .headers = headers});
+  }
+
+  // Registers a customer: its id, its access token and the position of its registration.
+  Customer signed_up(const std::string& email) {
+    const auto answer = register_customer(email);
+    EXPECT_EQ(answer.status, 201) << answer.body;
+    return {answer.json()["data"].value("customerId", ""), token_of(answer),
+            answer.headers.at("x-clientele-position")};
   }
 
   // Registers a customer; returns its id, and keeps the position of the registration.
@@ -44,8 +91,12 @@ class CustomerFlow : public AuthFlow {
     }
   }
 
-  std::string last_token_;  // of the customer registered last
-  std::vector<std::string> positions_;
+  // Waits until the read models hold every write whose position is kept in positions_: the
+  // registrations, and what tests keep there. Use with ASSERT_NO_FATAL_FAILURE.
+  void settle() { ASSERT_NO_FATAL_FAILURE(wait_for_registrations()); }
+
+  std::string last_token_;              // of the customer registered last
+  std::vector<std::string> positions_;  // of the registrations and of writes kept for settle()
 };
 
 }  // namespace clientele::testing

@@ -29,15 +29,10 @@ json address_in(const std::string& city, const std::string& state, const std::st
 
 class CustomerLookups : public CustomerFlow {
  protected:
-  struct Customer {
-    std::string id;
-    std::string token;
-  };
-
   Customer customer(const std::string& email, const std::string& first = "Ada",
                     const std::string& last = "Lovelace") {
     const auto id = registered(email, first, last);
-    return {id, last_token_};
+    return {id, last_token_, positions_.back()};
   }
 
   // Sends a change and keeps its position for settle().
@@ -55,9 +50,6 @@ class CustomerLookups : public CustomerFlow {
   void tagged(const Customer& c, const json& tags) {
     change("PUT", "/api/v1/customers/" + c.id, administrator(), {{"tags", tags}});
   }
-
-  // Waits until the read models hold every change made so far.
-  void settle() { ASSERT_NO_FATAL_FAILURE(wait_for_registrations()); }
 
   // The ids of the customers of a successful list answer, in order.
   static std::vector<std::string> ids_of(const HttpAnswer& answer) {
@@ -103,21 +95,6 @@ class CustomerLookups : public CustomerFlow {
     EXPECT_EQ(by_page, by_cursor);
     EXPECT_EQ(std::set<std::string>(by_page.begin(), by_page.end()).size(), by_page.size());
     return by_page;
-  }
-
-  static std::string percent_encoded(const std::string& text) {
-    std::string out;
-    for (const unsigned char c : text) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-        out += static_cast<char>(c);
-      } else {
-        static constexpr char kHex[] = "0123456789ABCDEF";
-        out += '%';
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-      }
-    }
-    return out;
   }
 
   // The "data" of a successful GET of `path`.

@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cctype>
 #include <set>
 #include <thread>
 
@@ -17,20 +16,6 @@ namespace clientele::testing {
 namespace {
 
 using nlohmann::json;
-
-// `text` with every byte but letters and digits percent-encoded.
-std::string percent_encoded(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    if (std::isalnum(static_cast<unsigned char>(c))) {
-      out += c;
-    } else {
-      out += {'%', kHex[static_cast<unsigned char>(c) >> 4], kHex[c & 0xf]};
-    }
-  }
-  return out;
-}
 
 // Every administrator route, with the path it is called on.
 const std::vector<std::string> kAdministratorPaths = {

@@ -1,9 +1,9 @@
 // The export routes of `clientele serve` end to end, over HTTP (issue 7, item 4): a customer's
-// export holds its profile, addresses, consents, statistics and the timeline of what it did, as
-// one attachment; an administrator's export of the same customer is the same data with the staff
-// notes; a customer exports only itself (403 on the administrators' route), strangers nothing
-// (401); an unknown customer is 404; an erased customer's export is the anonymous record only,
-// without any of the personal values it held.
+// export holds its profile, addresses, consents, statistics, the timeline of what it did and its
+// orders with their histories, as one attachment; an administrator's export of the same customer is
+// the same data with the staff notes; a customer exports only itself (403 on the administrators'
+// route), strangers nothing (401); an unknown customer is 404; an erased customer's export is the
+// anonymous record only, without any of the personal values it held.
 
 #include <gtest/gtest.h>
 
@@ -76,11 +76,11 @@ TEST_F(CustomerExport, ACustomersExportHoldsItsProfileAddressesConsentsStatistic
   const auto doc = exported(kMyExport, token, ada);
   const auto& header = doc["header"];
   EXPECT_EQ(header["format"], "clientele.customer-export");
-  EXPECT_EQ(header["version"], 1);
+  EXPECT_EQ(header["version"], 2);
   EXPECT_EQ(header["customerId"], ada);
   EXPECT_FALSE(header.value("exportedAt", "").empty());
   EXPECT_EQ(header["sections"], (json{"customer", "addresses", "consents", "linkedProviders",
-                                      "statistics", "timeline"}));
+                                      "statistics", "timeline", "orders"}));
 
   const auto& customer = doc["customer"];
   EXPECT_EQ(customer["customerId"], ada);
@@ -124,6 +124,40 @@ TEST_F(CustomerExport, ACustomersExportHoldsItsProfileAddressesConsentsStatistic
   const auto unknown = get(std::string(kMyExport) + "?format=csv", token);
   EXPECT_EQ(unknown.status, 400) << unknown.body;
   EXPECT_EQ(fields_of(unknown), (std::set<std::string>{"format"}));
+}
+
+TEST_F(CustomerExport, AnExportHoldsTheCustomersOrdersWithTheirHistories) {
+  const auto ada = registered("ada@example.com");
+  const auto token = last_token_;
+  const auto work = wrote("POST", kMyBook, token, address("work", "1 Analytical Row", "Cambridge"),
+                          201)["addressId"];
+  const json line{{"productId", "SKU-7"},
+                  {"productName", "Difference Engine"},
+                  {"quantity", 2},
+                  {"unitPrice", 1250}};
+  const auto first =
+      wrote("POST", "/api/v1/orders", token,
+            {{"items", {line}}, {"currency", "GBP"}, {"deliveryAddressId", work}}, 201)["orderId"];
+  const auto second =
+      wrote("POST", "/api/v1/orders", token,
+            {{"items", {line}}, {"currency", "GBP"}, {"deliveryAddressId", work}}, 201)["orderId"];
+  wrote("POST", "/api/v1/orders/" + second.get<std::string>() + "/cancel", token,
+        {{"reason", "ordered twice"}}, 200);
+
+  const auto doc = exported(kMyExport, token, ada);
+  const auto& orders = doc["orders"];
+  ASSERT_EQ(orders.size(), 2u) << orders;
+  EXPECT_EQ(orders[0]["orderId"], first) << "oldest first";
+  EXPECT_EQ(orders[0]["totalAmount"], 2500);
+  EXPECT_EQ(orders[0]["deliveryAddress"]["addressLine1"], "1 Analytical Row");
+  EXPECT_EQ(orders[0]["history"].size(), 1u);
+  EXPECT_EQ(orders[1]["status"], "Cancelled");
+  EXPECT_EQ(orders[1]["cancellationReason"], "ordered twice");
+  ASSERT_EQ(orders[1]["history"].size(), 2u);
+  EXPECT_EQ(orders[1]["history"][1]["to"], "Cancelled");
+  EXPECT_EQ(orders[1]["history"][1]["actor"]["id"], ada);
+  EXPECT_EQ(doc["statistics"]["totalOrders"], 2);
+  EXPECT_EQ(doc["statistics"]["totalOrderValue"], 2500) << "the cancelled order is not counted";
 }
 
 TEST_F(CustomerExport, AnAdministratorsExportIsTheSameDataWithStaffNotes) {

@@ -1,8 +1,9 @@
 // Idempotency-Key (api/idempotency.hpp) when the event log fails: the server's whole route table
 // over a real embedded log whose appends are made to fail (tests/support/faulty_log.hpp). An
 // answer whose outcome is unknown is 503 naming the key to retry with, and is not kept, so the
-// retry runs the command; the retry's answer is then kept and replayed. And the purge of answers
-// kept longer than they are replayed, over the real write-side store.
+// retry runs the command; the retry's answer is then kept and replayed. A placement's retry places
+// under the id its first attempt was given, or answers the order that attempt placed after all.
+// And the purge of answers kept longer than they are replayed, over the real write-side store.
 
 #include "api/idempotency.hpp"
 
@@ -32,24 +33,51 @@ class IdempotencyOnFailure : public projections::ReadModelTest {
     stack_ = std::make_unique<testing::ApiStack>(*faulty_, *store_, *live_, dir_.path() / "api");
     auto router = stack_->route_table(*lag_, metrics_);
     ASSERT_TRUE(router.ok()) << router.error().message;
-    dispatcher_ = std::make_unique<Dispatcher>(std::move(*router), DispatchOptions{});
+    // Every token names Ada, the customer register_ada() registers (ApiStack's only id).
+    dispatcher_ = std::make_unique<Dispatcher>(
+        std::move(*router), DispatchOptions{.authenticate = [](std::string_view) -> Result<Caller> {
+          return Caller{"CUST_00000001", Role::Customer};
+        }});
+  }
+
+  // POST `path` with `body` and the idempotency key `key`, with a token (which names Ada).
+  Response post(const std::string& path, const json& body, const std::string& key) const {
+    Request request;
+    request.method = Method::Post;
+    request.path = path;
+    request.client_address = "127.0.0.1";
+    request.headers.add("Authorization", "Bearer any");
+    request.headers.add("Content-Type", "application/json");
+    request.headers.add("Idempotency-Key", key);
+    request.body_text = body.dump();
+    return dispatcher_->dispatch(std::move(request)).response;
   }
 
   // POST /api/v1/auth/register of Ada with the idempotency key `key`.
   Response register_ada(const std::string& key) const {
-    Request request;
-    request.method = Method::Post;
-    request.path = "/api/v1/auth/register";
-    request.client_address = "127.0.0.1";
-    request.headers.add("Content-Type", "application/json");
-    request.headers.add("Idempotency-Key", key);
-    request.body_text = json{
-        {"email", "ada@example.com"},
-        {"password", "analytical1engine"},
-        {"firstName", "Ada"},
-        {"lastName",
-         "Lovelace"}}.dump();
-    return dispatcher_->dispatch(std::move(request)).response;
+    return post("/api/v1/auth/register",
+                {{"email", "ada@example.com"},
+                 {"password", "analytical1engine"},
+                 {"firstName", "Ada"},
+                 {"lastName", "Lovelace"}},
+                key);
+  }
+
+  // POST /api/v1/orders of one line, as Ada, with the idempotency key `key`.
+  Response place_order(const std::string& key) const {
+    const json line{{"productId", "SKU-1"},
+                    {"productName", "Difference Engine"},
+                    {"quantity", 1},
+                    {"unitPrice", 1250}};
+    return post("/api/v1/orders",
+                {{"items", {line}},
+                 {"currency", "GBP"},
+                 {"deliveryAddress",
+                  {{"recipientName", "Ada Lovelace"},
+                   {"addressLine1", "1 Analytical Way"},
+                   {"city", "London"},
+                   {"country", "GB"}}}},
+                key);
   }
 
   // The events in the whole log.
@@ -95,6 +123,44 @@ TEST_F(IdempotencyOnFailure, AnUnknownOutcomeIs503NamingTheKeyAndItsRetryRunsThe
   EXPECT_EQ(header(replayed, "Idempotent-Replayed"), "true");
   EXPECT_EQ(replayed.body, retried.body);
   EXPECT_EQ(events_in_log(), 1) << "the replay appended nothing";
+}
+
+TEST_F(IdempotencyOnFailure, APlacementWhoseOutcomeWasUnknownIsPlacedOnceUnderTheSameId) {
+  ASSERT_EQ(register_ada("ada").status, 201);
+  const auto registered = events_in_log();
+
+  faulty_->inject(FaultyLog::Fault::acknowledgement_lost);
+  const auto lost = place_order("order-1");
+  EXPECT_EQ(lost.status, 503) << lost.body;
+  EXPECT_EQ(events_in_log(), registered + 1) << "the order was placed, but nobody was told";
+
+  faulty_->inject(FaultyLog::Fault::none);
+  const auto retried = place_order("order-1");
+  ASSERT_EQ(retried.status, 201) << retried.body;
+  EXPECT_TRUE(header(retried, "Location").ends_with("-000001")) << "the order placed";
+  EXPECT_EQ(events_in_log(), registered + 1) << "the retry placed nothing more";
+
+  const auto another = place_order("order-2");
+  ASSERT_EQ(another.status, 201) << another.body;
+  EXPECT_NE(header(another, "Location"), header(retried, "Location"));
+  EXPECT_EQ(events_in_log(), registered + 2);
+}
+
+TEST_F(IdempotencyOnFailure, APlacementThatFailedBeforeAnythingWasWrittenIsPlacedByItsRetry) {
+  ASSERT_EQ(register_ada("ada").status, 201);
+  const auto registered = events_in_log();
+
+  faulty_->inject(FaultyLog::Fault::down);
+  EXPECT_EQ(place_order("order-1").status, 503);
+  EXPECT_EQ(events_in_log(), registered);
+
+  faulty_->inject(FaultyLog::Fault::none);
+  const auto retried = place_order("order-1");
+  ASSERT_EQ(retried.status, 201) << retried.body;
+  EXPECT_TRUE(header(retried, "Location").ends_with("-000001")) << "the id set aside is used";
+  EXPECT_EQ(events_in_log(), registered + 1);
+  EXPECT_EQ(header(place_order("order-1"), "Idempotent-Replayed"), "true");
+  EXPECT_EQ(events_in_log(), registered + 1);
 }
 
 // A POST with the idempotency key `key`, for Idempotency::run.

@@ -83,11 +83,12 @@ class OrderCommandsTest : public ::testing::Test {
   }
 
   PlaceOrder request(const CustomerId& customer, DeliveryAddress delivery = address()) {
-    return PlaceOrder{customer,
-                      {order::ItemRequest{ProductId("SKU-1"), "Difference Engine", 2, 1250}},
-                      "GBP",
-                      std::move(delivery),
-                      std::nullopt};
+    PlaceOrder out;
+    out.customer_id = customer;
+    out.items = {order::ItemRequest{ProductId("SKU-1"), "Difference Engine", 2, 1250}};
+    out.currency = "GBP";
+    out.delivery_address = std::move(delivery);
+    return out;
   }
 
   Result<Placement> place(const CustomerId& customer, DeliveryAddress delivery = address()) {
@@ -184,6 +185,43 @@ TEST_F(OrderCommandsTest, ConcurrentPlacementsAcrossPartitionsGetDistinctConsecu
   ASSERT_EQ(ids.size(), 40u);
   EXPECT_EQ(*ids.begin(), "ORD-2026-000001");
   EXPECT_EQ(*ids.rbegin(), "ORD-2026-000040");
+}
+
+TEST_F(OrderCommandsTest, ARetryUnderTheEarlierIdAnswersThePlacedOrderAndAppendsNothing) {
+  const auto ada = must_register();
+  std::vector<OrderId> numbered;
+  auto first = request(ada);
+  first.on_numbered = [&](const OrderId& id) -> Result<void> {
+    numbered.push_back(id);
+    return success();
+  };
+  const auto placed = orders_->place(first, as_customer(ada)).value();
+  ASSERT_EQ(numbered, std::vector<OrderId>{placed.order_id}) << "told before the append";
+
+  auto retry = request(ada);
+  retry.earlier_id = placed.order_id;
+  const auto again = orders_->place(retry, as_customer(ada)).value();
+  EXPECT_EQ(again.order_id, placed.order_id);
+  EXPECT_TRUE(again.outcome.positions.empty()) << "nothing appended";
+  EXPECT_EQ(again.outcome.version, 1u);
+  EXPECT_EQ(store_->stream(events::stream_name(placed.order_id)).value().size(), 1u);
+}
+
+TEST_F(OrderCommandsTest, ARetryWhoseEarlierAttemptPlacedNothingPlacesUnderItsId) {
+  const auto ada = must_register();
+  auto retry = request(ada);
+  retry.earlier_id = OrderId("ORD-2026-000005");
+  const auto placed = orders_->place(retry, as_customer(ada)).value();
+  EXPECT_EQ(placed.order_id.str(), "ORD-2026-000005");
+  EXPECT_EQ(placed.outcome.positions.size(), 1u);
+  EXPECT_EQ(must_place(ada).str(), "ORD-2026-000006") << "the id reused is not given again";
+
+  auto failing = request(ada);
+  failing.on_numbered = [](const OrderId&) -> Result<void> {
+    return make_error(errc::unavailable, "", "cannot keep the id");
+  };
+  expect_error(orders_->place(failing, as_customer(ada)), errc::unavailable, "");
+  EXPECT_TRUE(store_->stream("order-ORD-2026-000007").value().empty()) << "nothing placed";
 }
 
 TEST_F(OrderCommandsTest, OrderNumbersContinueAfterARestart) {

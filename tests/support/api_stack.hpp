@@ -8,6 +8,7 @@
 #include "api/routes.hpp"
 #include "commands/auth_service.hpp"
 #include "commands/erasure_desk.hpp"
+#include "commands/order_commands.hpp"
 #include "infra/clock.hpp"
 #include "infra/outbox_notifier.hpp"
 #include "infra/rocksdb_auth_store.hpp"
@@ -26,6 +27,7 @@ struct ApiStack {
             infra::RocksDbAuthStore::open(dir / "auth", events::SecretKey::random()).value())),
         bus(log, keys, *write_model, pepper, infra::uuid_v7),
         customers(bus, infra::utc_now, [] { return CustomerId("CUST_00000001"); }),
+        orders(bus, infra::utc_now),
         hasher(commands::PasswordHasher::create(commands::PasswordHashing::for_tests()).value()),
         outbox(std::move(infra::OutboxNotifier::open(dir / "outbox").value())),
         auth({customers, *auth_store, hasher, *auth_store, *auth_store, *outbox}),
@@ -68,6 +70,10 @@ struct ApiStack {
             infra::random_address_id};
   }
 
+  api::OrderRoutes order_routes() {
+    return {orders, idempotency, store, order_model, read_your_writes};
+  }
+
   // The server's whole route table (api/routes.hpp) over this stack; `lag` and `metrics` must
   // outlive the router.
   Result<api::Router> route_table(const api::LagMonitor& lag, const api::HttpMetrics& metrics) {
@@ -81,7 +87,8 @@ struct ApiStack {
                               .timeline = timeline,
                               .auth = auth_routes(),
                               .customers = customer_routes(),
-                              .addresses = address_routes()});
+                              .addresses = address_routes(),
+                              .orders = order_routes()});
   }
 
   events::SecretKey pepper = events::SecretKey::random();
@@ -90,6 +97,7 @@ struct ApiStack {
   std::unique_ptr<infra::RocksDbAuthStore> auth_store;
   commands::CommandBus bus;
   commands::CustomerCommands customers;
+  commands::OrderCommands orders;
   commands::PasswordHasher hasher;
   std::unique_ptr<infra::OutboxNotifier> outbox;
   commands::AuthService auth;
@@ -102,6 +110,7 @@ struct ApiStack {
   projections::CustomerAnalytics analytics;
   projections::AddressBook addresses;
   projections::AuditTimeline timeline;
+  projections::Orders order_model;
   api::Idempotency idempotency;
   api::ReadYourWrites read_your_writes;
   commands::ErasureService erasure;
