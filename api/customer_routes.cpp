@@ -285,7 +285,31 @@ Response my_statistics(const CustomerRoutes& routes, const Request& request) {
   });
 }
 
-// The analytics overview; with `breakdowns`, also by type and by status.
+// The days of revenue the analytics show: the last 30 UTC days, today included.
+constexpr std::int64_t kRevenueDays = 30;
+
+// The analytics' figures of orders and complaints on `snapshot`.
+Result<json> commerce_figures(const CustomerRoutes& routes, const Snapshot& snapshot) {
+  auto ns = live(snapshot, routes.commerce);
+  if (!ns) return ns.error();
+  const auto today = std::chrono::floor<std::chrono::days>(routes.clock());
+  auto o =
+      routes.commerce.overview(snapshot, *ns, today - std::chrono::days(kRevenueDays - 1), today);
+  if (!o) return o.error();
+  json days = json::array();
+  for (const auto& day : o->revenue_by_day) {
+    days.push_back(
+        {{"date", format_date(day.day)}, {"orders", day.orders}, {"revenue", day.revenue}});
+  }
+  return json{{"ordersByStatus", o->orders_by_status},
+              {"revenueByDay", std::move(days)},
+              {"complaintsByCategory", o->complaints_by_category},
+              {"complaintResolutions", o->resolutions},
+              {"meanTimeToResolveHours", o->mean_hours_to_resolve}};
+}
+
+// The analytics overview; with `breakdowns`, also by type and by status, and the figures of
+// orders and complaints.
 Response overview(const CustomerRoutes& routes, const Request& request, bool breakdowns) {
   if (auto problems = QueryReader(request).finish(); !problems.empty()) {
     return validation_failed(problems);
@@ -308,6 +332,9 @@ Response overview(const CustomerRoutes& routes, const Request& request, bool bre
     if (breakdowns) {
       data["customersByType"] = o->by_type;
       data["customersByStatus"] = o->by_status;
+      auto commerce = commerce_figures(routes, snapshot);
+      if (!commerce) return error_response(commerce.error());
+      data.update(*commerce);
     }
     return success(200, "customer analytics", std::move(data));
   });

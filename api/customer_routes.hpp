@@ -13,7 +13,10 @@
 //     GET /api/v1/customers/email/:email, GET /api/v1/customers/username/:username
 //                                           one customer by lookup; erased ones are not found
 //     GET /api/v1/customers/statistics/overview, GET /api/v1/customers/analytics
-//                                           the analytics overview
+//                                           the analytics overview; the analytics also by type
+//                                           and status, and the orders by status, the revenue
+//                                           of the last 30 days, the complaints by category and
+//                                           the mean time to resolve one
 // Queries honour X-Clientele-Position (read_your_writes.hpp). Unknown query parameters are 400.
 // The listing (ListRequest, answer_list) is shared with the lookup routes
 // (customer_lookup_routes.hpp).
@@ -31,6 +34,7 @@
 #include "api/router.hpp"
 #include "commands/command_bus.hpp"
 #include "domain/time.hpp"
+#include "projections/commerce_analytics.hpp"
 #include "projections/customer_analytics.hpp"
 #include "projections/customer_list.hpp"
 #include "projections/customer_profile.hpp"
@@ -45,6 +49,7 @@ struct CustomerRoutes {
   const projections::CustomerList& list;
   const projections::CustomerSearch& search;
   const projections::CustomerAnalytics& analytics;
+  const projections::CommerceAnalytics& commerce;  // the analytics' orders and complaints
   const ReadYourWrites& read_your_writes;
   std::function<Timestamp()> clock;  // "now": of the analytics (new today, average age), exports
 };

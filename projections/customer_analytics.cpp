@@ -1,12 +1,11 @@
 #include "projections/customer_analytics.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <chrono>
 #include <string>
 
 #include "events/json.hpp"
+#include "projections/counters.hpp"
 
 namespace clientele::projections {
 namespace {
@@ -22,11 +21,6 @@ constexpr std::int64_t kDaysPerWeek = 7;
 
 std::string customer_key(const CustomerId& customer) {
   return "c/" + customer.str();
-}
-
-// The partition as keys spell it: 4 digits.
-std::string partition_name(events::Partition partition) {
-  return fmt::format("{:04d}", partition.value);
 }
 
 std::string counters_key(std::string_view partition) {
@@ -165,23 +159,6 @@ json new_counters() {
           {"birthDays", 0}};
 }
 
-void add(json& counters, const char* field, std::int64_t delta) {
-  counters[field] = counters.at(field).get<std::int64_t>() + delta;
-}
-
-// Adds `delta` to the count of `value` in the map `counters[field]`; a count reaching 0 leaves
-// the map, so that no value stays in it that nobody contributes.
-void add_to(json& counters, const char* field, const std::string& value, std::int64_t delta) {
-  if (value.empty()) return;
-  auto& counts = counters.at(field);
-  const auto count = counts.value(value, std::int64_t{0}) + delta;
-  if (count == 0) {
-    counts.erase(value);
-  } else {
-    counts[value] = count;
-  }
-}
-
 // Adds the location of `c` to the places (`sign` 1) or takes it away (`sign` -1), unless the
 // customer is erased or located nowhere. A country nobody is located in leaves the places.
 void count_place(json& counters, const Contribution& c, std::int64_t sign) {
@@ -269,10 +246,6 @@ auto guarded(F&& f) -> decltype(f()) {
 }
 
 // ---- the query --------------------------------------------------------------------------------
-
-void add_counts(std::map<std::string, std::int64_t>& to, const json& counts) {
-  for (const auto& item : counts.items()) to[item.key()] += item.value().get<std::int64_t>();
-}
 
 // The sums over partitions of the figures the overview is computed from.
 struct Sums {

@@ -16,6 +16,7 @@ std::unique_ptr<ReadModels> models_on(std::unique_ptr<infra::RocksDbReadModelSto
                      projections::CustomerList(events::SecretKey(pepper.bytes())),
                      projections::CustomerSearch(pepper),
                      {},
+                     {},
                      {}});
 }
 
@@ -42,7 +43,7 @@ Result<std::unique_ptr<ReadModels>> ReadModels::open_secondary(
 }
 
 std::vector<const projections::ReadModel*> ReadModels::all() const {
-  return {&profiles, &addresses, &timeline, &list, &search, &analytics, &orders};
+  return {&profiles, &addresses, &timeline, &list, &search, &analytics, &orders, &commerce};
 }
 
 }  // namespace clientele::tools

@@ -10,6 +10,7 @@
 #include "infra/rocksdb_read_model_store.hpp"
 #include "projections/address_book.hpp"
 #include "projections/audit_timeline.hpp"
+#include "projections/commerce_analytics.hpp"
 #include "projections/customer_analytics.hpp"
 #include "projections/customer_list.hpp"
 #include "projections/customer_profile.hpp"
@@ -41,6 +42,7 @@ struct ReadModels {
   projections::CustomerSearch search;
   projections::CustomerAnalytics analytics;
   projections::Orders orders;
+  projections::CommerceAnalytics commerce;
 };
 
 }  // namespace clientele::tools

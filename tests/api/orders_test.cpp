@@ -729,5 +729,22 @@ TEST_F(OrderRoutes, SearchFindsOrdersByIdPrefixAndProductWordsOfTheCallerOnly) {
   EXPECT_EQ(found(year, administrator(), "&limit=2"), (Ids{b1.id, a2.id}));
 }
 
+TEST_F(OrderRoutes, TheAnalyticsCountOrdersByStatusAndTheDaysRevenueWithoutCancelledOnes) {
+  auto ada = signed_up("ada@example.com");
+  auto kept = placed(ada);
+  auto cancelled = placed(ada);
+  changed(cancelled, "POST", "/cancel", ada.token, {{"reason", "ordered twice"}});
+  const auto day = read(kept, ada.token)["orderDate"].get<std::string>().substr(0, 10);
+
+  const auto answer = get("/api/v1/customers/analytics", administrator(), cancelled.position);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const auto data = answer.json()["data"];
+  EXPECT_EQ(data["ordersByStatus"], (json{{"Placed", 1}, {"Cancelled", 1}}));
+  EXPECT_EQ(data["revenueByDay"],
+            (json::array({{{"date", day}, {"orders", 2}, {"revenue", {{"EUR", 2999}}}}})));
+  EXPECT_EQ(data["complaintsByCategory"], json::object());
+  EXPECT_TRUE(data["meanTimeToResolveHours"].is_null());
+}
+
 }  // namespace
 }  // namespace clientele::testing

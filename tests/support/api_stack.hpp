@@ -58,7 +58,7 @@ struct ApiStack {
         auth, tokens, backoff, rate_limit, idempotency, infra::utc_now, api::ThrottleClock::now};
   }
   api::CustomerRoutes customer_routes() {
-    return {store, profiles, list, search, analytics, read_your_writes, infra::utc_now};
+    return {store, profiles, list, search, analytics, commerce, read_your_writes, infra::utc_now};
   }
   api::AddressRoutes address_routes() {
     return {customers,
@@ -108,6 +108,7 @@ struct ApiStack {
   projections::CustomerList list;
   projections::CustomerSearch search;
   projections::CustomerAnalytics analytics;
+  projections::CommerceAnalytics commerce;
   projections::AddressBook addresses;
   projections::AuditTimeline timeline;
   projections::Orders order_model;
