@@ -153,23 +153,13 @@ Result<void> fold_complaint(const Folded& event, const complaint::Event& body, R
   return success();
 }
 
-// Runs `f`, turning the exception a row of an unexpected shape throws into errc::corrupt.
-template <class F>
-auto guarded(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const json::exception&) {
-    return make_error(errc::corrupt, "", "a commerce_analytics row has a missing or bad field");
-  }
-}
-
 // ---- the query ------------------------------------------------------------------------------
 
 // Adds the days `from` to `to` of `partition` to `days`. Throws json::exception when malformed.
 Result<void> add_days(const Snapshot& snapshot, const Namespace& ns, std::string_view partition,
                       const std::string& from, const std::string& to,
                       std::map<std::string, DayRevenue>& days) {
-  // Day keys sort by date: "to" and anything after it up to the next key of the partition.
+  // Day keys sort by date; the range ends just after the key of day `to`.
   auto rows =
       scan_docs(snapshot, ns, KeyRange{day_key(partition, from), day_key(partition, to) + "~"});
   if (!rows) return rows.error();
@@ -214,7 +204,7 @@ Result<CommerceOverview> collect(const Snapshot& snapshot, const Namespace& ns, 
 }  // namespace
 
 Result<void> CommerceAnalytics::evolve(const Folded& event, Rows& rows) const {
-  return guarded([&]() -> Result<void> {
+  return guarded(name(), [&]() -> Result<void> {
     if (const auto* body = std::get_if<order::Event>(&event.event)) {
       return fold_order(event, *body, rows);
     }
@@ -227,7 +217,7 @@ Result<void> CommerceAnalytics::evolve(const Folded& event, Rows& rows) const {
 
 Result<CommerceOverview> CommerceAnalytics::overview(const Snapshot& snapshot, const Namespace& ns,
                                                      Date from, Date to) const {
-  return guarded([&] { return collect(snapshot, ns, from, to); });
+  return guarded(name(), [&] { return collect(snapshot, ns, from, to); });
 }
 
 }  // namespace clientele::projections

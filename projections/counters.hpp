@@ -7,7 +7,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
+#include "domain/result.hpp"
 #include "events/event_log.hpp"
 
 namespace clientele::projections {
@@ -26,5 +28,17 @@ void add_to(nlohmann::json& counters, const char* field, const std::string& valu
 // Adds the counts of the map `counts` (value -> count) to `to`. Throws json::exception when a
 // count is not a number.
 void add_counts(std::map<std::string, std::int64_t>& to, const nlohmann::json& counts);
+
+// Runs `f`, turning the exception a row of an unexpected shape throws (json::exception) into
+// errc::corrupt naming the read model `model`.
+template <class F>
+auto guarded(std::string_view model, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const nlohmann::json::exception&) {
+    return make_error(errc::corrupt, "",
+                      "a " + std::string(model) + " row has a missing or bad field");
+  }
+}
 
 }  // namespace clientele::projections

@@ -235,16 +235,6 @@ Result<void> fold(const Folded& event, const customer::Event& body, Rows& rows) 
   return success();
 }
 
-// Runs `f`, turning the exception a row of an unexpected shape throws into errc::corrupt.
-template <class F>
-auto guarded(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const json::exception&) {
-    return make_error(errc::corrupt, "", "a customer_analytics row has a missing or bad field");
-  }
-}
-
 // ---- the query --------------------------------------------------------------------------------
 
 // The sums over partitions of the figures the overview is computed from.
@@ -327,17 +317,17 @@ Result<AnalyticsOverview> collect(const Snapshot& snapshot, const Namespace& ns,
 Result<void> CustomerAnalytics::evolve(const Folded& event, Rows& rows) const {
   const auto* body = std::get_if<customer::Event>(&event.event);
   if (body == nullptr) return success();
-  return guarded([&] { return fold(event, *body, rows); });
+  return guarded(name(), [&] { return fold(event, *body, rows); });
 }
 
 Result<AnalyticsOverview> CustomerAnalytics::overview(const Snapshot& snapshot, const Namespace& ns,
                                                       Timestamp now) const {
-  return guarded([&] { return collect(snapshot, ns, now); });
+  return guarded(name(), [&] { return collect(snapshot, ns, now); });
 }
 
 Result<std::map<std::string, PlaceCounts>> CustomerAnalytics::places(const Snapshot& snapshot,
                                                                      const Namespace& ns) const {
-  return guarded([&]() -> Result<std::map<std::string, PlaceCounts>> {
+  return guarded(name(), [&]() -> Result<std::map<std::string, PlaceCounts>> {
     auto partitions = scan_docs(snapshot, ns, KeyRange::prefixed(kCounters));
     if (!partitions) return partitions.error();
     std::map<std::string, PlaceCounts> out;
