@@ -12,6 +12,7 @@ namespace clientele::api {
 namespace {
 
 using nlohmann::json;
+using projections::Snapshot;
 using Commands = std::vector<customer::Command>;
 using Plan = commands::CustomerCommands::Plan;
 
@@ -157,9 +158,16 @@ class Routes {
                   fixed({customer::VerifyPhone{}}));
   }
 
-  // Soft: the customer stays, Inactive, and can no longer sign in.
+  // Soft: the customer stays, Inactive, and can no longer sign in. Refused while the customer
+  // has active orders or open complaints (as the read models know them once they hold the
+  // position the request carries): they are settled first.
   Response remove(const Request& request) {
-    return change(request, customer_in_path(request), Viewer::staff,
+    const auto customer = customer_in_path(request);
+    auto unsettled =
+        answer_query(r_.queries.read_your_writes, r_.queries.store, request,
+                     [&](const Snapshot& snapshot) { return refusal(snapshot, customer); });
+    if (unsettled.status != 200) return unsettled;
+    return change(request, customer, Viewer::staff,
                   fixed({customer::ChangeStatus{customer::Status::Inactive, "deleted"}}), 200,
                   "customer deactivated");
   }
@@ -179,6 +187,32 @@ class Routes {
   }
 
  private:
+  // 200 when `customer` has no active order and no open complaint on `snapshot`; else the 400
+  // naming them.
+  Response refusal(const Snapshot& snapshot, const CustomerId& customer) const {
+    auto orders_ns = live(snapshot, r_.orders);
+    if (!orders_ns) return error_response(orders_ns.error());
+    auto active = r_.orders.active(snapshot, *orders_ns, customer);
+    if (!active) return error_response(active.error());
+    auto list_ns = live(snapshot, r_.queries.list);
+    if (!list_ns) return error_response(list_ns.error());
+    auto figures = r_.queries.list.statistics(snapshot, *list_ns, customer);
+    if (!figures) return error_response(figures.error());
+    const auto open = *figures ? (*figures)->open_complaints : 0;
+    std::vector<FieldError> problems;
+    if (!active->empty()) {
+      std::string ids;
+      for (const auto& id : *active) ids += (ids.empty() ? "" : ", ") + id.str();
+      problems.push_back({"orders", "the customer has active orders: " + ids});
+    }
+    if (open > 0) {
+      problems.push_back(
+          {"complaints", "the customer has " + std::to_string(open) + " open complaint(s)"});
+    }
+    if (problems.empty()) return success(200, "settled");
+    return failure(400, "the customer has active orders or open complaints", problems);
+  }
+
   // Runs the change `plan` of `customer` for `request`'s caller, with its If-Match.
   Response change(const Request& request, const CustomerId& customer, Viewer viewer,
                   const Plan& plan, int status = 200,

@@ -11,7 +11,10 @@
 //     POST   /api/v1/customers/:customerId/notes         note                     201
 //     PATCH  /api/v1/customers/:customerId/verify-email  (no body)
 //     PATCH  /api/v1/customers/:customerId/verify-phone  (no body)
-//     DELETE /api/v1/customers/:customerId               soft: the customer becomes Inactive
+//     DELETE /api/v1/customers/:customerId               soft: the customer becomes Inactive;
+//                                                        400 naming "orders" and "complaints"
+//                                                        while it has active orders or open
+//                                                        complaints
 //     POST   /api/v1/customers/bulk-update               customerIds (1..100), updates: an answer
 //                                                        per customer
 // Every member is optional in a PUT; members left out keep their values (in `preferences` too).
@@ -27,13 +30,15 @@
 #include "api/idempotency.hpp"
 #include "api/router.hpp"
 #include "commands/customer_commands.hpp"
+#include "projections/orders.hpp"
 
 namespace clientele::api {
 
 struct CustomerChangeRoutes {
   commands::CustomerCommands& commands;
-  Idempotency& idempotency;  // the POSTs
-  CustomerRoutes queries;    // the answers: the customer after the change
+  Idempotency& idempotency;           // the POSTs
+  CustomerRoutes queries;             // the answers: the customer after the change
+  const projections::Orders& orders;  // a soft delete is refused while orders are active
 };
 
 // The most customers one bulk update changes.

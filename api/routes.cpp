@@ -10,8 +10,8 @@ Result<Router> build_routes(RouteContext context) {
   if (auto added = add_customer_routes(router, context.customers); !added) return added.error();
   if (auto added = add_customer_lookup_routes(router, context.customers); !added)
     return added.error();
-  if (auto added = add_customer_change_routes(
-          router, {context.changes, context.auth.idempotency, context.customers});
+  if (auto added = add_customer_change_routes(router, {context.changes, context.auth.idempotency,
+                                                       context.customers, context.orders.model});
       !added)
     return added.error();
   if (auto added = add_address_routes(router, context.addresses); !added) return added.error();

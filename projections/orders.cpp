@@ -288,6 +288,20 @@ Result<OrderPage> Orders::list(const Snapshot& snapshot, const Namespace& ns,
   return OrderPage{std::move(*orders), std::move(keys->next)};
 }
 
+Result<std::vector<OrderId>> Orders::active(const Snapshot& snapshot, const Namespace& ns,
+                                            const CustomerId& customer) const {
+  const auto prefix = customer_prefix(customer.str());
+  auto entries = scan_docs(snapshot, ns, KeyRange::prefixed(prefix));
+  if (!entries) return entries.error();
+  std::vector<OrderId> out;
+  for (const auto& [key, value] : *entries) {
+    const auto status = value["status"].get<std::string>();
+    if (status == "Delivered" || status == "Cancelled" || status == "Returned") continue;
+    out.emplace_back(key.substr(prefix.size() + 8));
+  }
+  return out;
+}
+
 Result<std::vector<nlohmann::json>> Orders::search(const Snapshot& snapshot, const Namespace& ns,
                                                    std::string_view text,
                                                    const std::optional<CustomerId>& customer,

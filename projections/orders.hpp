@@ -65,6 +65,10 @@ class Orders final : public ReadModel {
   // did not hand out for the same status and customer.
   Result<OrderPage> list(const Snapshot& snapshot, const Namespace& ns,
                          const OrderQuery& query) const;
+  // The ids of `customer`'s active orders — placed and neither delivered, cancelled nor returned
+  // (a return requested is active until it is decided) — oldest first.
+  Result<std::vector<OrderId>> active(const Snapshot& snapshot, const Namespace& ns,
+                                      const CustomerId& customer) const;
   // At most `limit` orders, of `customer` only when given: those whose id starts with `text` when
   // it starts with "ORD-" (any case), highest id first; else those with product names in which
   // every word of `text` begins a word, by the word the longest of them begins, highest id first.

@@ -746,5 +746,28 @@ TEST_F(OrderRoutes, TheAnalyticsCountOrdersByStatusAndTheDaysRevenueWithoutCance
   EXPECT_TRUE(data["meanTimeToResolveHours"].is_null());
 }
 
+TEST_F(OrderRoutes, ACustomerWithAnActiveOrderIsDeletedOnlyOnceItIsSettled) {
+  auto ada = signed_up("ada@example.com");
+  auto first = placed(ada);
+  auto second = placed(ada);
+  const auto admin = administrator();
+  const auto remove = [&](const std::string& position) {
+    return send("DELETE", "/api/v1/customers/" + ada.id, admin, nullptr,
+                {"X-Clientele-Position: " + position});
+  };
+
+  const auto refused = remove(second.position);
+  EXPECT_EQ(refusal(refused), "400 orders") << refused.body;
+  EXPECT_NE(refused.body.find(first.id), std::string::npos) << "names the orders";
+  EXPECT_NE(refused.body.find(second.id), std::string::npos);
+  EXPECT_EQ(get("/api/v1/customers/" + ada.id, admin).json()["data"]["status"], "Active");
+
+  changed(first, "POST", "/cancel", ada.token, {{"reason", "not needed"}});
+  delivered(second);
+  const auto removed = remove(second.position);
+  EXPECT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(removed.json()["data"]["status"], "Inactive");
+}
+
 }  // namespace
 }  // namespace clientele::testing
