@@ -1,8 +1,10 @@
 // Erasure over HTTP, end to end against `clientele serve` (issue 7, item 3): an administrator asks
 // for a customer's erasure (202), follows it to its receipt, and afterwards no file of the data
 // directory holds any of the customer's personal values, while the customer is the anonymous
-// record, and its export the anonymous record only. Bad requests and unknown customers are refused before anything is recorded; customers
-// may not ask; asking again completes with the first receipt.
+// record, and its export the anonymous record only; its orders keep ids, amounts, statuses and
+// times, but no delivery address (its country aside), reason or note (issue 8, item 4). Bad
+// requests and unknown customers are refused before anything is recorded; customers may not ask;
+// asking again completes with the first receipt.
 
 #include <gtest/gtest.h>
 
@@ -114,6 +116,72 @@ TEST_F(Erasures, AnErasureAskedOverHttpLeavesNoPersonalValueInTheDataDirectory) 
   EXPECT_EQ(second["status"], "completed");
   EXPECT_EQ(second["alreadyErased"], true);
   EXPECT_EQ(second["position"], receipt["position"]);
+}
+
+TEST_F(Erasures, AnErasedCustomersOrdersKeepTheirFiguresAndLoseEveryPersonalValue) {
+  const std::string marker = "Qzorder";
+  const auto id = registered("ada@example.com");
+  const auto token = last_token_;
+  const auto admin = administrator();
+  const json line{
+      {"productId", "SKU-1"}, {"productName", "Kettle"}, {"quantity", 2}, {"unitPrice", 1250}};
+  const json order{{"items", {line}},
+                   {"currency", "EUR"},
+                   {"deliveryAddress",
+                    {{"recipientName", marker + "recipient"},
+                     {"addressLine1", marker + "street 1"},
+                     {"city", "Seoul"},
+                     {"country", "KR"}}}};
+  std::string position;
+  // Sends a change that must succeed; keeps its position for the next one.
+  const auto wrote = [&](const std::string& method, const std::string& path, const std::string& as,
+                         const json& body) {
+    auto answer = send(method, path, as, body, {"X-Clientele-Position: " + position});
+    EXPECT_LT(answer.status, 300) << method << " " << path << ": " << answer.body;
+    position = answer.headers["x-clientele-position"];
+    return answer.json()["data"];
+  };
+  const auto cancelled =
+      "/api/v1/orders/" + wrote("POST", "/api/v1/orders", token, order).value("orderId", "");
+  wrote("POST", cancelled + "/cancel", token, {{"reason", marker + "cancel reason"}});
+  const auto returned =
+      "/api/v1/orders/" + wrote("POST", "/api/v1/orders", token, order).value("orderId", "");
+  for (const char* status : {"Processing", "Shipped", "Delivered"}) {
+    wrote("PATCH", returned + "/status", admin, {{"status", status}, {"notes", marker + "note"}});
+  }
+  wrote("POST", returned + "/return", token, {{"reason", marker + "return reason"}});
+  wrote("PATCH", returned + "/return/reject", admin, {{"reason", marker + "reject reason"}});
+  const std::vector<std::string> values{marker + "recipient",     marker + "street 1",
+                                        marker + "cancel reason", marker + "note",
+                                        marker + "return reason", marker + "reject reason"};
+  for (const auto& value : values) {
+    EXPECT_FALSE(holding(value).empty()) << value << " is nowhere: the scan proves nothing";
+  }
+
+  const auto accepted = send("POST", kErasures, admin, erasure_of(id));
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+  const auto receipt = followed(accepted.headers.at("location"));
+  ASSERT_EQ(receipt["status"], "completed") << receipt;
+  for (const auto& value : values) {
+    EXPECT_EQ(holding(value), std::vector<std::string>{}) << value << " survived the erasure";
+  }
+
+  // What stays: ids, amounts, currency, statuses and times; of the address, its country.
+  const auto kept = get(returned, admin, receipt["position"]);
+  ASSERT_EQ(kept.status, 200) << kept.body;
+  const auto doc = kept.json()["data"];
+  EXPECT_EQ(doc["totalAmount"], 2500);
+  EXPECT_EQ(doc["currency"], "EUR");
+  EXPECT_EQ(doc["status"], "Delivered");
+  EXPECT_EQ(doc["returnStatus"], "Rejected");
+  EXPECT_EQ(doc["deliveryAddress"], (json{{"country", "KR"}}));
+  EXPECT_TRUE(doc["returnReason"].is_null());
+  const auto history = get(returned + "/history", admin).json()["data"]["history"];
+  EXPECT_EQ(history.size(), 6u);
+  EXPECT_EQ(history.dump().find(marker), std::string::npos) << history;
+  EXPECT_EQ(get(cancelled, admin).json()["data"]["status"], "Cancelled");
+  const auto refused = send("POST", cancelled + "/return", admin, {{"reason", "late"}});
+  EXPECT_EQ(refused.status, 409) << "an erased customer's orders take no more events";
 }
 
 TEST_F(Erasures, BadRequestsUnknownCustomersAndCustomersAreRefused) {
