@@ -227,20 +227,10 @@ Response search(const OrderRoutes& routes, const Request& request) {
 // ---- changes --------------------------------------------------------------------------------
 
 // The customer whose order `id` is: the caller, for a customer (the command refuses another's
-// order as unknown); for an administrator, the order's customer as the read model holds it once
-// it has folded the position the request carries. errc::not_found naming "orderId" when the
-// read model holds no such order.
+// order as unknown); for an administrator, the order's customer as the write model knows it.
 Result<CustomerId> owner_of(const OrderRoutes& routes, const Request& request, const OrderId& id) {
   if (by_customer(request)) return CustomerId(request.caller->id);
-  const auto waited = routes.read_your_writes.wait(request);
-  if (waited.refused) {
-    return make_error(errc::invalid, std::string(kPositionHeader), "is not a position");
-  }
-  auto snapshot = routes.store.snapshot();
-  auto doc = visible_order(routes, *snapshot, request, id);
-  if (!doc) return doc.error();
-  if (!*doc) return make_error(errc::not_found, "orderId", "order not found");
-  return CustomerId((**doc)["customerId"].get<std::string>());
+  return routes.orders.customer_of(id);
 }
 
 // Runs `command` on the order the path names, as the caller, if the order's version is still

@@ -23,8 +23,7 @@
 // A customer reaches only its own orders: another's order id answers 404, as an unknown one
 // does. A change the order's state forbids is 409 naming "status"; changes honour If-Match (the
 // order's version) and answer the order with its ETag and X-Clientele-Position. Queries honour
-// X-Clientele-Position; an administrator's change finds the order's customer in the read model,
-// so it sends the position of the placement when it comes straight after it.
+// X-Clientele-Position.
 
 #include <nlohmann/json.hpp>
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "commands/identity_lookups.hpp"
+#include "events/codec.hpp"
+#include "events/envelope.hpp"
 
 namespace clientele::commands {
 namespace {
@@ -159,6 +161,15 @@ Result<Outcome> OrderCommands::execute(const CustomerId& customer, const OrderId
     }
     return strand.execute(customer, order, command, ctx, expected_version, origin);
   });
+}
+
+Result<CustomerId> OrderCommands::customer_of(const OrderId& order) {
+  auto wires = bus_.store().stream(events::stream_name(order));
+  if (!wires) return wires.error();
+  if (wires->empty()) return order_not_found();
+  auto placed = events::parse_envelope(wires->front());
+  if (!placed) return placed.error();
+  return placed->customer_id;
 }
 
 Result<Loaded<order::State>> OrderCommands::load(const CustomerId& customer, const OrderId& order) {

@@ -69,6 +69,11 @@ class OrderCommands {
                           std::optional<std::uint64_t> expected_version = {},
                           const Origin& origin = {});
 
+  // The customer whose order `order` is, as the write model knows it (at once, unlike the read
+  // models): for administrators, who address orders by id alone. errc::not_found (field
+  // "orderId") when no such order was placed.
+  Result<CustomerId> customer_of(const OrderId& order);
+
   // The order's current state and version; errc::not_found as for execute().
   Result<Loaded<order::State>> load(const CustomerId& customer, const OrderId& order);
 

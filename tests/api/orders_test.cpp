@@ -769,5 +769,20 @@ TEST_F(OrderRoutes, ACustomerWithAnActiveOrderIsDeletedOnlyOnceItIsSettled) {
   EXPECT_EQ(removed.json()["data"]["status"], "Inactive");
 }
 
+TEST_F(OrderRoutes, AnAdministratorChangesAnOrderStraightAfterItsPlacementByIdAlone) {
+  auto ada = signed_up("ada@example.com");
+  const auto answer = send("POST", kOrders, ada.token, an_order());
+  ASSERT_EQ(answer.status, 201) << answer.body;
+  const auto id = answer.json()["data"].value("orderId", "");
+  // No X-Clientele-Position: the write side knows the order's customer at once.
+  const auto moved = send("PATCH", std::string(kOrders) + "/" + id + "/status", administrator(),
+                          {{"status", "Processing"}});
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(moved.json()["data"]["status"], "Processing");
+  EXPECT_EQ(refusal(send("PATCH", std::string(kOrders) + "/ORD-2026-999999/status", administrator(),
+                         {{"status", "Processing"}})),
+            "404 orderId");
+}
+
 }  // namespace
 }  // namespace clientele::testing

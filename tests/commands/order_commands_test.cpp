@@ -224,6 +224,16 @@ TEST_F(OrderCommandsTest, ARetryWhoseEarlierAttemptPlacedNothingPlacesUnderItsId
   EXPECT_TRUE(store_->stream("order-ORD-2026-000007").value().empty()) << "nothing placed";
 }
 
+TEST_F(OrderCommandsTest, AnOrdersCustomerIsKnownFromItsIdAlone) {
+  const auto ada = must_register();
+  const auto bob = must_register();
+  const auto adas = must_place(ada);
+  const auto bobs = must_place(bob);
+  EXPECT_EQ(orders_->customer_of(adas).value(), ada);
+  EXPECT_EQ(orders_->customer_of(bobs).value(), bob);
+  expect_error(orders_->customer_of(OrderId("ORD-2026-000404")), errc::not_found, "orderId");
+}
+
 TEST_F(OrderCommandsTest, OrderNumbersContinueAfterARestart) {
   const auto ada = must_register();
   must_place(ada);
