@@ -116,15 +116,6 @@ Result<json> customer_resources(const CustomerRoutes& routes, const Snapshot& sn
   return out;
 }
 
-// A date or a UTC time in parameter `name` (instant()).
-std::optional<Timestamp> read_instant(QueryReader& query, std::string_view name) {
-  const auto text = query.string(name, 24);
-  if (!text) return std::nullopt;
-  if (auto at = instant(*text)) return at;
-  query.fail(name, "must be a date (YYYY-MM-DD) or a UTC time (YYYY-MM-DDThh:mm:ssZ)");
-  return std::nullopt;
-}
-
 // The comma-separated tags of parameter "tags".
 std::vector<std::string> read_tags(QueryReader& query) {
   const auto text = query.string("tags", 1000);

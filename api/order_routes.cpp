@@ -56,24 +56,19 @@ Response order_answer(int status, std::string_view message, const json& doc) {
 }
 
 // The answer to a change `outcome` made to order `id`: the order as the read model holds it once
-// it has folded the change (marked stale when that takes too long), its ETag and position.
+// it has folded the change, its ETag and position (changed_answer()).
 Response changed_order(const OrderRoutes& routes, const OrderId& id,
                        const commands::Outcome& outcome, int status, std::string_view message) {
-  ReadYourWrites::Wait waited;
-  if (!outcome.positions.empty()) {
-    waited = routes.read_your_writes.wait_for(outcome.positions.back());
-  }
-  auto snapshot = routes.store.snapshot();
-  auto ns = live(*snapshot, routes.model);
-  auto doc = ns ? routes.model.find(*snapshot, *ns, id) : Result<std::optional<json>>(ns.error());
-  // The change is made: when the order cannot be read yet, its id tells the client what to ask
-  // for.
-  auto response =
-      success(status, message, doc && *doc ? order_resource(**doc) : json{{"orderId", id}});
-  response.headers.emplace_back("ETag", etag(outcome.version));
-  ReadYourWrites::mark(response, waited);
-  add_position(response, outcome);
-  return response;
+  return changed_answer(
+      routes.read_your_writes, routes.store, outcome, status, message,
+      [&](const Snapshot& snapshot) -> Result<std::optional<json>> {
+        auto ns = live(snapshot, routes.model);
+        if (!ns) return ns.error();
+        auto doc = routes.model.find(snapshot, *ns, id);
+        if (!doc || !*doc) return doc;
+        return std::optional<json>(order_resource(**doc));
+      },
+      json{{"orderId", id}});
 }
 
 // ---- queries --------------------------------------------------------------------------------
@@ -90,14 +85,6 @@ Response get_order(const OrderRoutes& routes, const Request& request) {
                         if (!*doc) return no_such_order();
                         return order_answer(200, "order", **doc);
                       });
-}
-
-// A history entry as the caller sees it: customers learn the role of staff who changed their
-// order, not who.
-json history_entry(json entry, bool for_customer) {
-  auto& actor = entry["actor"];
-  if (for_customer && actor.value("role", "") != "Customer") actor.erase("id");
-  return entry;
 }
 
 Response history(const OrderRoutes& routes, const Request& request) {
@@ -127,14 +114,6 @@ struct OrderListing {
   projections::OrderQuery query;
   Paging paging;
 };
-
-std::optional<Timestamp> read_instant(QueryReader& query, std::string_view name) {
-  const auto text = query.string(name, 40);
-  if (!text) return std::nullopt;
-  auto at = instant(*text);
-  if (!at) query.fail(name, "must be a date (YYYY-MM-DD) or a UTC time");
-  return at;
-}
 
 std::optional<std::string> read_status(QueryReader& query) {
   const auto text = query.string("status", 30);
@@ -175,28 +154,20 @@ Response list(const OrderRoutes& routes, const Request& request) {
   std::vector<FieldError> problems;
   const auto wanted = read_listing(request, problems);
   if (!problems.empty()) return validation_failed(problems);
-  return answer_query(
-      routes.read_your_writes, routes.store, request, [&](const Snapshot& snapshot) {
-        auto ns = live(snapshot, routes.model);
-        if (!ns) return error_response(ns.error());
-        auto query = wanted.query;
-        auto page = walk_to_page<projections::OrderPage>(
-            wanted.paging.page, wanted.paging.request.after, [&](std::string after) {
-              query.page.after = std::move(after);
-              return routes.model.list(snapshot, *ns, query);
-            });
-        if (!page) {
-          if (page.error().field == "after") {
-            return validation_failed({{"cursor", "is not a cursor of this listing"}});
-          }
-          return error_response(page.error());
-        }
-        json orders = json::array();
-        for (const auto& doc : page->orders) orders.push_back(order_resource(doc));
-        return success(
-            200, "orders",
-            {{"orders", std::move(orders)}, {"pagination", pagination(wanted.paging, page->next)}});
-      });
+  return answer_query(routes.read_your_writes, routes.store, request,
+                      [&](const Snapshot& snapshot) {
+                        auto ns = live(snapshot, routes.model);
+                        if (!ns) return error_response(ns.error());
+                        auto query = wanted.query;
+                        return listing_answer(
+                            wanted.paging,
+                            [&](std::string after) {
+                              query.page.after = std::move(after);
+                              return routes.model.list(snapshot, *ns, query);
+                            },
+                            &projections::OrderPage::orders, "orders",
+                            [&](const json& doc) { return order_resource(doc); });
+                      });
 }
 
 Response search(const OrderRoutes& routes, const Request& request) {
@@ -380,15 +351,7 @@ Response place(const OrderRoutes& routes, const Request& request) {
       request, [&](const Idempotency::Retry& retry) { return place_once(routes, request, retry); });
 }
 
-struct OrderRoute {
-  Method method;
-  const char* path;
-  Response (*answer)(const OrderRoutes&, const Request&);
-  Body body;
-  Access access;
-};
-
-constexpr OrderRoute kRoutes[] = {
+constexpr TableRoute<OrderRoutes> kRoutes[] = {
     {Method::Post, "/api/v1/orders", place, Body::json, Access::customer},
     {Method::Get, "/api/v1/orders", list, Body::none, Access::signed_in},
     {Method::Get, "/api/v1/orders/filter", list, Body::none, Access::signed_in},
@@ -447,14 +410,7 @@ Result<json> customer_orders(const projections::Orders& model, const Snapshot& s
 }
 
 Result<void> add_order_routes(Router& router, const OrderRoutes& routes) {
-  for (const auto& route : kRoutes) {
-    auto added = router.add(
-        route.method, route.path,
-        [routes, answer = route.answer](const Request& request) { return answer(routes, request); },
-        route.body, route.access);
-    if (!added) return added;
-  }
-  return clientele::success();
+  return add_route_table(router, routes, kRoutes);
 }
 
 }  // namespace clientele::api

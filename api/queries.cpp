@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "api/customer_routes.hpp"
+#include "api/envelope.hpp"
+#include "api/preconditions.hpp"
 #include "projections/rebuild.hpp"
 
 namespace clientele::api {
@@ -51,6 +54,36 @@ nlohmann::json pagination(const Paging& paging, const std::string& next) {
                         {"nextCursor", next.empty() ? nlohmann::json() : nlohmann::json(next)}};
   if (!paging.by_cursor) out["currentPage"] = paging.page;
   return out;
+}
+
+std::optional<Timestamp> read_instant(QueryReader& query, std::string_view name) {
+  const auto text = query.string(name, 24);
+  if (!text) return std::nullopt;
+  if (auto at = instant(*text)) return at;
+  query.fail(name, "must be a date (YYYY-MM-DD) or a UTC time (YYYY-MM-DDThh:mm:ssZ)");
+  return std::nullopt;
+}
+
+nlohmann::json history_entry(nlohmann::json entry, bool for_customer) {
+  auto& actor = entry["actor"];
+  if (for_customer && actor.value("role", "") != "Customer") actor.erase("id");
+  return entry;
+}
+
+Response changed_answer(
+    const ReadYourWrites& read_your_writes, projections::ReadModelStore& store,
+    const commands::Outcome& outcome, int status, std::string_view message,
+    const std::function<Result<std::optional<nlohmann::json>>(const projections::Snapshot&)>& read,
+    nlohmann::json fallback) {
+  ReadYourWrites::Wait waited;
+  if (!outcome.positions.empty()) waited = read_your_writes.wait_for(outcome.positions.back());
+  auto resource = read(*store.snapshot());
+  auto response =
+      success(status, message, resource && *resource ? std::move(**resource) : std::move(fallback));
+  response.headers.emplace_back("ETag", etag(outcome.version));
+  ReadYourWrites::mark(response, waited);
+  add_position(response, outcome);
+  return response;
 }
 
 }  // namespace clientele::api

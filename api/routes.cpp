@@ -16,6 +16,7 @@ Result<Router> build_routes(RouteContext context) {
     return added.error();
   if (auto added = add_address_routes(router, context.addresses); !added) return added.error();
   if (auto added = add_order_routes(router, context.orders); !added) return added.error();
+  if (auto added = add_complaint_routes(router, context.complaints); !added) return added.error();
   if (auto added = add_erasure_routes(router, {context.erasures, context.auth.idempotency}); !added)
     return added.error();
   if (auto added = add_export_routes(router, {context.customers, context.addresses.book,

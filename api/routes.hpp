@@ -5,6 +5,7 @@
 
 #include "api/address_routes.hpp"
 #include "api/auth_routes.hpp"
+#include "api/complaint_routes.hpp"
 #include "api/customer_change_routes.hpp"
 #include "api/customer_lookup_routes.hpp"
 #include "api/customer_routes.hpp"
@@ -35,12 +36,13 @@ struct RouteContext {
   CustomerRoutes customers;                    // /api/v1/customers/...
   AddressRoutes addresses;                     // /api/v1/customers/{me,:customerId}/addresses...
   OrderRoutes orders;                          // /api/v1/orders/...
+  ComplaintRoutes complaints;                  // /api/v1/complaints/...
   OpsOptions ops{};                            // /readyz
   SwaggerUi swagger_ui{};                      // /docs; empty: not installed (503)
 };
 
-// Every route: the auth, customer, address, order, export and erasure routes (the POSTs idempotent
-// with `auth.idempotency`), the ops routes, /openapi.json and /docs. Errors are those of
+// Every route: the auth, customer, address, order, complaint, export and erasure routes (the POSTs
+// idempotent with `auth.idempotency`), the ops routes, /openapi.json and /docs. Errors are those of
 // Router::add (a malformed or repeated route: a programming error).
 Result<Router> build_routes(RouteContext context);
 

@@ -56,10 +56,16 @@ struct OrderAggregate : Decider<&order::decide, &order::evolve> {
   static std::uint64_t erasures(const std::vector<Event>&) { return 0; }
 };
 
+struct ComplaintAggregate : Decider<&complaint::decide, &complaint::evolve> {
+  static constexpr std::string_view kChanged = "the complaint was changed meanwhile";
+  static std::uint64_t erasures(const std::vector<Event>&) { return 0; }
+};
+
 // ---- the cache of loaded aggregates (least recently used goes first) ------------------------
 
 struct Strand::Cache {
-  using Entry = std::variant<Loaded<customer::State>, Loaded<order::State>>;
+  using Entry =
+      std::variant<Loaded<customer::State>, Loaded<order::State>, Loaded<complaint::State>>;
 
   explicit Cache(std::size_t capacity) : capacity(capacity) {}
 
@@ -225,6 +231,10 @@ Result<Loaded<order::State>> Strand::order(const OrderId& order) {
   return load<OrderAggregate>(events::stream_name(order));
 }
 
+Result<Loaded<complaint::State>> Strand::complaint(const ComplaintId& complaint) {
+  return load<ComplaintAggregate>(events::stream_name(complaint));
+}
+
 Result<Outcome> Strand::execute(const CustomerId& customer, const customer::Command& command,
                                 const Context& ctx, std::optional<std::uint64_t> expected_version,
                                 const Origin& origin) {
@@ -245,6 +255,14 @@ Result<Outcome> Strand::execute(const CustomerId& customer, const OrderId& order
                                 const Origin& origin) {
   return run_commands<OrderAggregate>(customer, events::stream_name(order), std::span(&command, 1),
                                       ctx, expected_version, origin);
+}
+
+Result<Outcome> Strand::execute(const CustomerId& customer, const ComplaintId& complaint,
+                                const complaint::Command& command, const Context& ctx,
+                                std::optional<std::uint64_t> expected_version,
+                                const Origin& origin) {
+  return run_commands<ComplaintAggregate>(customer, events::stream_name(complaint),
+                                          std::span(&command, 1), ctx, expected_version, origin);
 }
 
 template <class A>
@@ -364,6 +382,15 @@ void CommandBus::stop() {
 
 const CommandStats& CommandBus::stats() const {
   return shared_->stats;
+}
+
+Result<std::optional<CustomerId>> CommandBus::owner_of(const std::string& stream) {
+  auto wires = store_.stream(stream);
+  if (!wires) return wires.error();
+  if (wires->empty()) return std::optional<CustomerId>();
+  auto first = events::parse_envelope(wires->front());
+  if (!first) return first.error();
+  return std::optional<CustomerId>(first->customer_id);
 }
 
 events::Partition CommandBus::partition_of(const CustomerId& customer) const {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "commands/write_model.hpp"
+#include "domain/complaint.hpp"
 #include "domain/context.hpp"
 #include "domain/customer.hpp"
 #include "domain/ids.hpp"
@@ -94,6 +95,10 @@ class CommandBus {
   // Catches every partition up with the log (the service calls it before it answers commands).
   Result<void> catch_up();
 
+  // The customer whose aggregate `stream` is (the customer its first event is about), as the
+  // write model knows it; nullopt when the stream has no events.
+  Result<std::optional<CustomerId>> owner_of(const std::string& stream);
+
   const events::SecretKey& pepper() const { return pepper_; }
   WriteModelStore& store() { return store_; }
   const CommandStats& stats() const;
@@ -149,6 +154,16 @@ class Strand {
                           std::optional<std::uint64_t> expected_version = {},
                           const Origin& origin = {});
 
+  // The complaint's state and version (an unknown complaint: a default state, version 0).
+  Result<Loaded<complaint::State>> complaint(const ComplaintId& complaint);
+
+  // As execute() of an order command, for a complaint's stream. The caller checks that the
+  // complaint is the customer's.
+  Result<Outcome> execute(const CustomerId& customer, const ComplaintId& complaint,
+                          const complaint::Command& command, const Context& ctx,
+                          std::optional<std::uint64_t> expected_version = {},
+                          const Origin& origin = {});
+
   // Applies every event of the partition the store has not applied yet.
   Result<void> catch_up();
 
@@ -161,7 +176,7 @@ class Strand {
  private:
   void loop();
   // The state and version of `stream`, an aggregate A (command_bus.cpp: CustomerAggregate,
-  // OrderAggregate), from the cache or the store.
+  // OrderAggregate, ComplaintAggregate), from the cache or the store.
   template <class A>
   Result<Loaded<typename A::State>> load(const std::string& stream);
   // Decides `commands` against `stream`'s state and appends what they decide (execute()).

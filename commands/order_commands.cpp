@@ -4,7 +4,6 @@
 
 #include "commands/identity_lookups.hpp"
 #include "events/codec.hpp"
-#include "events/envelope.hpp"
 
 namespace clientele::commands {
 namespace {
@@ -164,12 +163,10 @@ Result<Outcome> OrderCommands::execute(const CustomerId& customer, const OrderId
 }
 
 Result<CustomerId> OrderCommands::customer_of(const OrderId& order) {
-  auto wires = bus_.store().stream(events::stream_name(order));
-  if (!wires) return wires.error();
-  if (wires->empty()) return order_not_found();
-  auto placed = events::parse_envelope(wires->front());
-  if (!placed) return placed.error();
-  return placed->customer_id;
+  auto owner = bus_.owner_of(events::stream_name(order));
+  if (!owner) return owner.error();
+  if (!*owner) return order_not_found();
+  return **owner;
 }
 
 Result<Loaded<order::State>> OrderCommands::load(const CustomerId& customer, const OrderId& order) {

@@ -30,4 +30,12 @@ AddressId random_address_id() {
   return AddressId(fmt::format("ADDR_{:08x}", randombytes_random()));
 }
 
+ComplaintId random_complaint_id() {
+  return ComplaintId(fmt::format("CMP_{:08x}{:08x}", randombytes_random(), randombytes_random()));
+}
+
+CommentId random_comment_id() {
+  return CommentId(fmt::format("CMT_{:08x}", randombytes_random()));
+}
+
 }  // namespace clientele::infra

@@ -1,7 +1,7 @@
 #pragma once
 // Fresh ids from libsodium's random bytes: UUIDv7 (RFC 9562: a 48-bit Unix-millisecond
 // timestamp, then random bits), so event ids sort by creation time and reveal nothing else; and
-// customer and address ids.
+// customer, address, complaint and comment ids.
 
 #include <string>
 
@@ -20,5 +20,13 @@ CustomerId random_customer_id();
 // "ADDR_" and 8 random lower-case hex digits. Thread-safe. Ids may repeat; they need only be
 // unique within one customer's book (at most 20 addresses), where the decider refuses a repeat.
 AddressId random_address_id();
+
+// "CMP_" and 16 random lower-case hex digits. Thread-safe. Administrators address a complaint by
+// its id alone, so it is too long to guess; the command layer still makes sure it is not taken.
+ComplaintId random_complaint_id();
+
+// "CMT_" and 8 random lower-case hex digits. Thread-safe. Ids may repeat; they need only be
+// unique within one complaint, where the command layer draws again on a repeat.
+CommentId random_comment_id();
 
 }  // namespace clientele::infra

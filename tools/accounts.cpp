@@ -44,6 +44,9 @@ Result<std::unique_ptr<Accounts>> Accounts::open(const StoreOptions& options,
   accounts->customers = std::make_unique<commands::CustomerCommands>(*accounts->bus, infra::utc_now,
                                                                      infra::random_customer_id);
   accounts->orders = std::make_unique<commands::OrderCommands>(*accounts->bus, infra::utc_now);
+  accounts->complaints = std::make_unique<commands::ComplaintCommands>(
+      *accounts->bus, *accounts->sessions, infra::utc_now, infra::random_complaint_id,
+      infra::random_comment_id);
   accounts->hasher = std::make_unique<commands::PasswordHasher>(std::move(*hasher));
   accounts->auth = std::make_unique<commands::AuthService>(
       commands::AuthService::Parts{*accounts->customers, *accounts->sessions, *accounts->hasher,

@@ -13,6 +13,7 @@
 #include "api/jwt.hpp"
 #include "api/throttle.hpp"
 #include "commands/auth_service.hpp"
+#include "commands/complaint_commands.hpp"
 #include "commands/order_commands.hpp"
 #include "infra/outbox_notifier.hpp"
 #include "infra/rocksdb_auth_store.hpp"
@@ -49,6 +50,7 @@ struct Accounts {
   std::unique_ptr<commands::CommandBus> bus;
   std::unique_ptr<commands::CustomerCommands> customers;
   std::unique_ptr<commands::OrderCommands> orders;
+  std::unique_ptr<commands::ComplaintCommands> complaints;
   std::unique_ptr<commands::PasswordHasher> hasher;
   std::unique_ptr<commands::AuthService> auth;
   std::unique_ptr<api::JwtCodec> tokens;

@@ -155,7 +155,7 @@ Result<json> verify(const ReadModels& views, events::EventReader& log, events::K
 
 // The names `projections rebuild` accepts: those of ReadModels::all().
 const std::vector<std::string> kModelNames{
-    "address_book",  "audit_timeline",   "commerce_analytics", "customer_analytics",
+    "address_book",  "audit_timeline",   "commerce_analytics", "complaints", "customer_analytics",
     "customer_list", "customer_profile", "customer_search",    "orders"};
 
 // One look at the installation for `projections status`: the status of every namespace, and when

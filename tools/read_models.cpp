@@ -17,6 +17,7 @@ std::unique_ptr<ReadModels> models_on(std::unique_ptr<infra::RocksDbReadModelSto
                      projections::CustomerSearch(pepper),
                      {},
                      {},
+                     {},
                      {}});
 }
 
@@ -43,7 +44,8 @@ Result<std::unique_ptr<ReadModels>> ReadModels::open_secondary(
 }
 
 std::vector<const projections::ReadModel*> ReadModels::all() const {
-  return {&profiles, &addresses, &timeline, &list, &search, &analytics, &orders, &commerce};
+  return {&profiles,  &addresses, &timeline, &list,      &search,
+          &analytics, &orders,    &commerce, &complaints};
 }
 
 }  // namespace clientele::tools

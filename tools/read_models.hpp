@@ -11,6 +11,7 @@
 #include "projections/address_book.hpp"
 #include "projections/audit_timeline.hpp"
 #include "projections/commerce_analytics.hpp"
+#include "projections/complaints.hpp"
 #include "projections/customer_analytics.hpp"
 #include "projections/customer_list.hpp"
 #include "projections/customer_profile.hpp"
@@ -43,6 +44,7 @@ struct ReadModels {
   projections::CustomerAnalytics analytics;
   projections::Orders orders;
   projections::CommerceAnalytics commerce;
+  projections::Complaints complaints;
 };
 
 }  // namespace clientele::tools

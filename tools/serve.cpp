@@ -159,6 +159,11 @@ Result<Api> start_api(const ServeOptions& options, const ListenAddress& address,
                                               .store = *from.views.store,
                                               .model = from.views.orders,
                                               .read_your_writes = from.read_your_writes},
+                                   .complaints = {.complaints = *accounts.complaints,
+                                                  .idempotency = *accounts.idempotency,
+                                                  .store = *from.views.store,
+                                                  .model = from.views.complaints,
+                                                  .read_your_writes = from.read_your_writes},
                                    .ops = {.ready_max_lag = options.ready_max_lag},
                                    .swagger_ui = swagger_ui_in(options.docs_dir)});
   if (!router) return router.error();

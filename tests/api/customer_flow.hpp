@@ -1,8 +1,8 @@
 #pragma once
-// The fixture of the customer and order routes' end-to-end tests (customers_test.cpp,
-// addresses_test.cpp, customer_changes_test.cpp, customer_lookups_test.cpp, orders_test.cpp): the
-// auth flow's service, an administrator, registered customers, and calls of any method with a
-// token.
+// The fixture of the customer, order and complaint routes' end-to-end tests (customers_test.cpp,
+// addresses_test.cpp, customer_changes_test.cpp, customer_lookups_test.cpp, orders_test.cpp,
+// complaints_test.cpp): the auth flow's service, an administrator, registered customers, and
+// calls of any method with a token.
 
 #include <cctype>
 #include <set>
@@ -46,6 +46,25 @@ inline std::string percent_encoded(std::string_view text) {
     } else {
       out += {'%', kHex[byte >> 4], kHex[byte & 0xf]};
     }
+  }
+  return out;
+}
+
+// The status of a refusal and the fields it names, e.g. "409 status".
+inline std::string refusal(const HttpAnswer& answer) {
+  std::string out = std::to_string(answer.status);
+  for (const auto& field : fields_of(answer)) out += " " + field;
+  return out;
+}
+
+// Each entry of an order's or a complaint's history as "from -> to by role" ("-" for no status).
+inline std::vector<std::string> steps_of(const nlohmann::json& history) {
+  std::vector<std::string> out;
+  for (const auto& entry : history) {
+    const auto from = entry.value("from", nlohmann::json()).is_null() ? std::string("-")
+                                                                      : entry.value("from", "?");
+    out.push_back(from + " -> " + entry.value("to", "?") + " by " +
+                  entry.value("actor", nlohmann::json::object()).value("role", "?"));
   }
   return out;
 }

@@ -2,9 +2,10 @@
 // for a customer's erasure (202), follows it to its receipt, and afterwards no file of the data
 // directory holds any of the customer's personal values, while the customer is the anonymous
 // record, and its export the anonymous record only; its orders keep ids, amounts, statuses and
-// times, but no delivery address (its country aside), reason or note (issue 8, item 4). Bad
-// requests and unknown customers are refused before anything is recorded; customers may not ask;
-// asking again completes with the first receipt.
+// times, but no delivery address (its country aside), reason or note, and its complaints their
+// categories, statuses and steps, but no subject, description, comment or notes (issue 8, item 4).
+// Bad requests and unknown customers are refused before anything is recorded; customers may not
+// ask; asking again completes with the first receipt.
 
 #include <gtest/gtest.h>
 
@@ -45,10 +46,38 @@ class Erasures : public CustomerFlow {
     return erasure;
   }
 
+  // Sends a change that must succeed, with the position of the change before; the data it
+  // answers.
+  json wrote(const std::string& method, const std::string& path, const std::string& as,
+             const json& body) {
+    auto answer = send(method, path, as, body, {"X-Clientele-Position: " + position_});
+    EXPECT_LT(answer.status, 300) << method << " " << path << ": " << answer.body;
+    position_ = answer.headers["x-clientele-position"];
+    return answer.json()["data"];
+  }
+
+  // Erases `customer` over HTTP, checking that each of `values` is in the data directory before
+  // (else the scan proves nothing) and nowhere after; the erasure's receipt.
+  json erased_leaving_none_of(const std::string& customer, const std::vector<std::string>& values) {
+    for (const auto& value : values) {
+      EXPECT_FALSE(holding(value).empty()) << value << " is nowhere: the scan proves nothing";
+    }
+    const auto accepted = send("POST", kErasures, administrator(), erasure_of(customer));
+    EXPECT_EQ(accepted.status, 202) << accepted.body;
+    if (accepted.status != 202) return json();
+    auto receipt = followed(accepted.headers.at("location"));
+    for (const auto& value : values) {
+      EXPECT_EQ(holding(value), std::vector<std::string>{}) << value << " survived the erasure";
+    }
+    return receipt;
+  }
+
   // The files under the data directory that hold `marker`.
   std::vector<std::string> holding(const std::string& marker) {
     return files_containing({dir_.path() / "var"}, marker);
   }
+
+  std::string position_;  // of the last change wrote() sent
 };
 
 TEST_F(Erasures, AnErasureAskedOverHttpLeavesNoPersonalValueInTheDataDirectory) {
@@ -132,15 +161,6 @@ TEST_F(Erasures, AnErasedCustomersOrdersKeepTheirFiguresAndLoseEveryPersonalValu
                      {"addressLine1", marker + "street 1"},
                      {"city", "Seoul"},
                      {"country", "KR"}}}};
-  std::string position;
-  // Sends a change that must succeed; keeps its position for the next one.
-  const auto wrote = [&](const std::string& method, const std::string& path, const std::string& as,
-                         const json& body) {
-    auto answer = send(method, path, as, body, {"X-Clientele-Position: " + position});
-    EXPECT_LT(answer.status, 300) << method << " " << path << ": " << answer.body;
-    position = answer.headers["x-clientele-position"];
-    return answer.json()["data"];
-  };
   const auto cancelled =
       "/api/v1/orders/" + wrote("POST", "/api/v1/orders", token, order).value("orderId", "");
   wrote("POST", cancelled + "/cancel", token, {{"reason", marker + "cancel reason"}});
@@ -154,17 +174,8 @@ TEST_F(Erasures, AnErasedCustomersOrdersKeepTheirFiguresAndLoseEveryPersonalValu
   const std::vector<std::string> values{marker + "recipient",     marker + "street 1",
                                         marker + "cancel reason", marker + "note",
                                         marker + "return reason", marker + "reject reason"};
-  for (const auto& value : values) {
-    EXPECT_FALSE(holding(value).empty()) << value << " is nowhere: the scan proves nothing";
-  }
-
-  const auto accepted = send("POST", kErasures, admin, erasure_of(id));
-  ASSERT_EQ(accepted.status, 202) << accepted.body;
-  const auto receipt = followed(accepted.headers.at("location"));
+  const auto receipt = erased_leaving_none_of(id, values);
   ASSERT_EQ(receipt["status"], "completed") << receipt;
-  for (const auto& value : values) {
-    EXPECT_EQ(holding(value), std::vector<std::string>{}) << value << " survived the erasure";
-  }
 
   // What stays: ids, amounts, currency, statuses and times; of the address, its country.
   const auto kept = get(returned, admin, receipt["position"]);
@@ -182,6 +193,48 @@ TEST_F(Erasures, AnErasedCustomersOrdersKeepTheirFiguresAndLoseEveryPersonalValu
   EXPECT_EQ(get(cancelled, admin).json()["data"]["status"], "Cancelled");
   const auto refused = send("POST", cancelled + "/return", admin, {{"reason", "late"}});
   EXPECT_EQ(refused.status, 409) << "an erased customer's orders take no more events";
+}
+
+TEST_F(Erasures, AnErasedCustomersComplaintsKeepTheirStepsAndLoseEveryText) {
+  const std::string marker = "Qzcomplaint";
+  const auto id = registered("ada@example.com");
+  const auto token = last_token_;
+  const auto admin = administrator();
+  const auto complaint = "/api/v1/complaints/" + wrote("POST", "/api/v1/complaints", token,
+                                                       {{"category", "Product Quality"},
+                                                        {"subject", marker + "subject"},
+                                                        {"description", marker + "description"}})
+                                                     .value("complaintId", "");
+  wrote("POST", complaint + "/comments", token, {{"comment", marker + "comment"}});
+  wrote("POST", complaint + "/comments", admin,
+        {{"comment", marker + "internal"}, {"isInternal", true}});
+  wrote("PATCH", complaint + "/resolve", admin, {{"resolutionNotes", marker + "notes"}});
+  wrote("POST", complaint + "/reopen", token, {{"reason", marker + "reason"}});
+  const std::vector<std::string> values{marker + "subject", marker + "description",
+                                        marker + "comment", marker + "internal",
+                                        marker + "notes",   marker + "reason"};
+  const auto receipt = erased_leaving_none_of(id, values);
+  ASSERT_EQ(receipt["status"], "completed") << receipt;
+
+  // What stays: ids, category, status, the steps and who took them, and times.
+  const auto kept = get(complaint, admin, receipt["position"]);
+  ASSERT_EQ(kept.status, 200) << kept.body;
+  const auto doc = kept.json()["data"];
+  EXPECT_EQ(doc["customerId"], id);
+  EXPECT_EQ(doc["category"], "Product Quality");
+  EXPECT_EQ(doc["status"], "Open");
+  EXPECT_EQ(doc["reopenedCount"], 1);
+  for (const char* text : {"subject", "description", "resolutionNotes"}) {
+    EXPECT_TRUE(doc[text].is_null()) << text;
+  }
+  const auto comments = get(complaint + "/comments", admin).json()["data"]["comments"];
+  EXPECT_EQ(comments.size(), 2u);
+  const auto history = get(complaint + "/history", admin).json()["data"]["history"];
+  EXPECT_EQ(history.size(), 5u);
+  EXPECT_EQ((comments.dump() + history.dump()).find(marker), std::string::npos);
+  const auto refused = send("PATCH", complaint + "/status", admin, {{"status", "In Progress"}});
+  EXPECT_EQ(refused.status, 409) << "an erased customer's complaints take no more events";
+  EXPECT_EQ(fields_of(refused), std::set<std::string>{"customerId"}) << refused.body;
 }
 
 TEST_F(Erasures, BadRequestsUnknownCustomersAndCustomersAreRefused) {

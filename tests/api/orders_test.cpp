@@ -93,13 +93,6 @@ void expect_public(const json& order) {
   }
 }
 
-// The status of a refusal and the fields it names, e.g. "409 status".
-std::string refusal(const HttpAnswer& answer) {
-  std::string out = std::to_string(answer.status);
-  for (const auto& field : fields_of(answer)) out += " " + field;
-  return out;
-}
-
 // An order: its id and the position of its last write.
 struct Order {
   std::string id;
@@ -188,18 +181,6 @@ class OrderRoutes : public CustomerFlow {
   }
   Ids listed(const std::string& path, const std::string& token) { return ids_of(get(path, token)); }
 };
-
-// Each entry of an order's history as "from -> to by role" ("-" for no status).
-Ids steps_of(const json& history) {
-  Ids out;
-  for (const auto& entry : history) {
-    const auto from =
-        entry.value("from", json()).is_null() ? std::string("-") : entry.value("from", "?");
-    out.push_back(from + " -> " + entry.value("to", "?") + " by " +
-                  entry.value("actor", json::object()).value("role", "?"));
-  }
-  return out;
-}
 
 // ---- placement ------------------------------------------------------------------------------
 

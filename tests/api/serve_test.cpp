@@ -18,8 +18,8 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-constexpr std::array<const char*, 8> kModels{
-    "address_book",  "audit_timeline",   "commerce_analytics", "customer_analytics",
+constexpr std::array<const char*, 9> kModels{
+    "address_book",  "audit_timeline",   "commerce_analytics", "complaints", "customer_analytics",
     "customer_list", "customer_profile", "customer_search",    "orders"};
 
 // Polls GET `url` until `done` holds for its answer, for up to 30 s; returns the last answer.

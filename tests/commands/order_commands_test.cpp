@@ -6,143 +6,22 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <set>
 #include <thread>
 
-#include "commands/customer_commands.hpp"
 #include "commands/identity_lookups.hpp"
 #include "events/codec.hpp"
-#include "events/sealing.hpp"
-#include "infra/embedded_event_log.hpp"
-#include "infra/rocksdb_write_model.hpp"
-#include "infra/uuid.hpp"
-#include "tests/support/memory_key_store.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "events/envelope.hpp"
+#include "tests/commands/write_side.hpp"
 
 namespace clientele::commands {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TempDir;
 
-const Actor kAdmin{UserId("ADM_1"), Role::Administrator};
-
-Actor as_customer(const CustomerId& id) {
-  return Actor{UserId(id.str()), Role::Customer};
-}
-
-PostalAddress address(std::string line1 = "1 Analytical Way") {
-  return PostalAddress{"Ada Lovelace", "", std::move(line1), "", "London", "", "NW1 1AA", "GB"};
-}
-
-class OrderCommandsTest : public ::testing::Test {
- protected:
-  OrderCommandsTest() {
-    log_ = std::move(infra::EmbeddedEventLog::open({dir_.path() / "events", 4}).value());
-    open_write_side();
-  }
-
-  void close_write_side() {
-    orders_.reset();
-    customers_.reset();
-    bus_.reset();
-    store_.reset();
-  }
-
-  // Opens the write side afresh over the same log, as the service does when it starts.
-  void open_write_side() {
-    close_write_side();
-    store_ = std::move(infra::RocksDbWriteModel::open(dir_.path() / "commands").value());
-    bus_ = std::make_unique<CommandBus>(*log_, keys_, *store_, pepper_, infra::uuid_v7);
-    const auto clock = [this] { return now_; };
-    customers_ = std::make_unique<CustomerCommands>(*bus_, clock, [this] {
-      char text[16];
-      std::snprintf(text, sizeof text, "CUST_%08x", ++customer_number_);
-      return CustomerId(text);
-    });
-    orders_ = std::make_unique<OrderCommands>(*bus_, clock);
-  }
-
-  CustomerId must_register() {
-    customer::Register r;
-    r.email = "c" + std::to_string(customer_number_ + 1) + "@example.com";
-    r.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
-    r.first_name = "Ada";
-    r.last_name = "Lovelace";
-    auto registered = customers_->register_customer(r, Actor{UserId("anonymous"), Role::System});
-    EXPECT_TRUE(registered.ok()) << registered.error().message;
-    return registered.ok() ? registered->customer_id : CustomerId();
-  }
-
-  void must_run(const CustomerId& customer, const customer::Command& command) {
-    auto done = customers_->execute(customer, command, kAdmin);
-    ASSERT_TRUE(done.ok()) << done.error().message;
-  }
-
-  PlaceOrder request(const CustomerId& customer, DeliveryAddress delivery = address()) {
-    PlaceOrder out;
-    out.customer_id = customer;
-    out.items = {order::ItemRequest{ProductId("SKU-1"), "Difference Engine", 2, 1250}};
-    out.currency = "GBP";
-    out.delivery_address = std::move(delivery);
-    return out;
-  }
-
-  Result<Placement> place(const CustomerId& customer, DeliveryAddress delivery = address()) {
-    return orders_->place(request(customer, std::move(delivery)), as_customer(customer));
-  }
-
-  OrderId must_place(const CustomerId& customer) {
-    auto placed = place(customer);
-    EXPECT_TRUE(placed.ok()) << placed.error().message;
-    return placed.ok() ? placed->order_id : OrderId();
-  }
-
-  Result<Outcome> run(const CustomerId& customer, const OrderId& order,
-                      const order::Command& command) {
-    return orders_->execute(customer, order, command, kAdmin);
-  }
-
-  void must_step(const CustomerId& customer, const OrderId& order, order::Status to) {
-    auto done = run(customer, order, order::ChangeStatus{to, ""});
-    ASSERT_TRUE(done.ok()) << done.error().message;
-  }
-
-  order::Status status_of(const CustomerId& customer, const OrderId& order) {
-    return orders_->load(customer, order).value().state.status;
-  }
-
-  // The order.placed of `order`, opened.
-  order::Placed placed_event(const OrderId& order) {
-    auto wires = store_->stream(events::stream_name(order)).value();
-    EXPECT_FALSE(wires.empty());
-    auto envelope = events::parse_envelope(wires.front()).value();
-    EXPECT_TRUE(events::open(envelope, keys_).ok());
-    return std::get<order::Placed>(events::decode<order::Event>(envelope).value());
-  }
-
-  TempDir dir_;
-  events::SecretKey pepper_ = events::SecretKey::random();
-  testing::MemoryKeyStore keys_;
-  Timestamp now_ = std::chrono::sys_days{std::chrono::year{2026} / 3 / 1} + 10h;
-  unsigned customer_number_ = 0;
-  std::unique_ptr<infra::EmbeddedEventLog> log_;
-  std::unique_ptr<infra::RocksDbWriteModel> store_;
-  std::unique_ptr<CommandBus> bus_;
-  std::unique_ptr<CustomerCommands> customers_;
-  std::unique_ptr<OrderCommands> orders_;
-};
-
-// The result is the error `code` naming `field`.
-template <class T>
-void expect_error(const Result<T>& result, errc code, std::string_view field) {
-  ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.error().code, code) << result.error().message;
-  EXPECT_EQ(result.error().field, field);
-}
+class OrderCommandsTest : public WriteSideTest {};
 
 TEST_F(OrderCommandsTest, PlacingAppendsToTheOrdersStreamOnTheCustomersPartition) {
   const auto ada = must_register();

@@ -7,6 +7,7 @@
 
 #include "api/routes.hpp"
 #include "commands/auth_service.hpp"
+#include "commands/complaint_commands.hpp"
 #include "commands/erasure_desk.hpp"
 #include "commands/order_commands.hpp"
 #include "infra/clock.hpp"
@@ -28,6 +29,8 @@ struct ApiStack {
         bus(log, keys, *write_model, pepper, infra::uuid_v7),
         customers(bus, infra::utc_now, [] { return CustomerId("CUST_00000001"); }),
         orders(bus, infra::utc_now),
+        complaints(bus, *auth_store, infra::utc_now, infra::random_complaint_id,
+                   infra::random_comment_id),
         hasher(commands::PasswordHasher::create(commands::PasswordHashing::for_tests()).value()),
         outbox(std::move(infra::OutboxNotifier::open(dir / "outbox").value())),
         auth({customers, *auth_store, hasher, *auth_store, *auth_store, *outbox}),
@@ -73,6 +76,9 @@ struct ApiStack {
   api::OrderRoutes order_routes() {
     return {orders, idempotency, store, order_model, read_your_writes};
   }
+  api::ComplaintRoutes complaint_routes() {
+    return {complaints, idempotency, store, complaint_model, read_your_writes};
+  }
 
   // The server's whole route table (api/routes.hpp) over this stack; `lag` and `metrics` must
   // outlive the router.
@@ -88,7 +94,8 @@ struct ApiStack {
                               .auth = auth_routes(),
                               .customers = customer_routes(),
                               .addresses = address_routes(),
-                              .orders = order_routes()});
+                              .orders = order_routes(),
+                              .complaints = complaint_routes()});
   }
 
   events::SecretKey pepper = events::SecretKey::random();
@@ -98,6 +105,7 @@ struct ApiStack {
   commands::CommandBus bus;
   commands::CustomerCommands customers;
   commands::OrderCommands orders;
+  commands::ComplaintCommands complaints;
   commands::PasswordHasher hasher;
   std::unique_ptr<infra::OutboxNotifier> outbox;
   commands::AuthService auth;
@@ -112,6 +120,7 @@ struct ApiStack {
   projections::AddressBook addresses;
   projections::AuditTimeline timeline;
   projections::Orders order_model;
+  projections::Complaints complaint_model;
   api::Idempotency idempotency;
   api::ReadYourWrites read_your_writes;
   commands::ErasureService erasure;

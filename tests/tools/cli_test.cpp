@@ -172,8 +172,8 @@ std::tuple<std::string, std::int64_t, std::int64_t> state_of(const json& status,
   return {state, lag, checkpoints};
 }
 
-constexpr std::array<const char*, 8> kModels{
-    "address_book",  "audit_timeline",   "commerce_analytics", "customer_analytics",
+constexpr std::array<const char*, 9> kModels{
+    "address_book",  "audit_timeline",   "commerce_analytics", "complaints", "customer_analytics",
     "customer_list", "customer_profile", "customer_search",    "orders"};
 
 // Whether the scratch directories of the read-only subcommands are all gone from `data`.
